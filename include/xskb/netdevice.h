@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * struct net_device and struct napi_struct: the fields kernel protocol code
+ * reads from skb->dev and the NAPI instance a receive queue polls with.
+ */
+#ifndef XSKB_NETDEVICE_H
+#define XSKB_NETDEVICE_H
+
+#include <net/if.h>
+#include <xskb/compiler.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * One interface as the stack sees it. xskb fills it when a socket binds
+ * (name, ifindex, mtu, numa_node); tests and embedders may fill their own.
+ */
+struct net_device {
+	char name[IFNAMSIZ];
+	int ifindex;
+	unsigned int mtu;
+	int numa_node;			/* -1: unknown / local */
+	unsigned short hard_header_len;	/* 14 for Ethernet */
+	unsigned short needed_headroom;
+	unsigned int real_num_rx_queues;
+	void *ml_priv;			/* owner's data; xskb: its device state */
+};
+
+struct napi_struct;
+typedef int (*xskb_napi_poll_t)(struct napi_struct *napi, int budget);
+
+/*
+ * A polled receive context, as in the kernel: poll(napi, budget) handles up
+ * to budget packets and returns how many it handled. xskb's receive queues
+ * embed one (see <xskb/napi.h>).
+ */
+struct napi_struct {
+	struct net_device *dev;
+	xskb_napi_poll_t poll;
+	int weight;			/* default budget (NAPI_POLL_WEIGHT) */
+	unsigned int index;		/* receive queue */
+};
+
+#define XSKB_NAPI_POLL_WEIGHT 64
+
+#ifndef XSKB_NO_KERNEL_NAMES
+#define NAPI_POLL_WEIGHT XSKB_NAPI_POLL_WEIGHT
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XSKB_NETDEVICE_H */

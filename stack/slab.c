@@ -57,6 +57,8 @@ struct chunk_pool {
 	unsigned long nr_mapped;
 	unsigned long nr_large;
 	unsigned long refills;
+	unsigned long boost;		/* extra chunks on low and high after atomic pressure */
+	unsigned long boost_max;
 	struct xskb_slab_reserve wm;
 };
 
@@ -214,10 +216,13 @@ static void pool_balance(int node)
 	struct slab *excess = NULL;
 	unsigned long want = 0;
 
+	unsigned long high;
+
 	pthread_mutex_lock(&p->lock);
-	if (p->nr_free < p->wm.high_chunks)
-		want = p->wm.high_chunks - p->nr_free;
-	while (p->nr_free > p->wm.high_chunks) {
+	high = p->wm.high_chunks + p->boost;
+	if (p->nr_free < high)
+		want = high - p->nr_free;
+	while (p->nr_free > high) {
 		struct slab *c = p->free;
 
 		p->free = c->next;
@@ -242,17 +247,29 @@ static void *kswapd(void *arg)
 	for (;;) {
 		struct timespec ts;
 
+		bool idle = false;
+
 		pthread_mutex_lock(&G.kswapd_lock);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
 		while (!atomic_load(&G.kswapd_pending))
-			if (pthread_cond_timedwait(&G.kswapd_wake, &G.kswapd_lock, &ts) == ETIMEDOUT)
+			if (pthread_cond_timedwait(&G.kswapd_wake, &G.kswapd_lock, &ts) == ETIMEDOUT) {
+				idle = true;
 				break;
+			}
 		atomic_store(&G.kswapd_pending, false);
 		pthread_mutex_unlock(&G.kswapd_lock);
 		for (int n = 0; n < G.nr_nodes; n++) {
-			if (!G.pool[n].wm.background_refill)
+			struct chunk_pool *p = &G.pool[n];
+
+			if (!p->wm.background_refill)
 				continue;
+			if (idle) {
+				/* A quiet second: let the boost decay. */
+				pthread_mutex_lock(&p->lock);
+				p->boost /= 2;
+				pthread_mutex_unlock(&p->lock);
+			}
 			pool_balance(n);
 			__atomic_fetch_add(&G.pool[n].refills, 1, __ATOMIC_RELAXED);
 		}
@@ -306,7 +323,7 @@ static struct slab *pool_get(int node, xskb_gfp_t gfp)
 	struct slab *c = NULL;
 	bool low;
 
-	if ((gfp & XSKB___GFP_DIRECT_RECLAIM) && p->nr_free <= p->wm.low_chunks)
+	if ((gfp & XSKB___GFP_DIRECT_RECLAIM) && p->nr_free <= p->wm.low_chunks + p->boost)
 		pool_balance(node);
 	pthread_mutex_lock(&p->lock);
 	if (p->nr_free > floor) {
@@ -314,7 +331,13 @@ static struct slab *pool_get(int node, xskb_gfp_t gfp)
 		p->free = c->next;
 		p->nr_free--;
 	}
-	low = p->nr_free < p->wm.low_chunks;
+	/* Atomic demand reached the emergency reserve: boost the watermarks
+	 * (the kernel's watermark_boost) so the refiller keeps more ready. */
+	if (p->nr_free < p->wm.min_chunks && !(gfp & XSKB___GFP_DIRECT_RECLAIM))
+		p->boost = p->boost ? p->boost * 2 : p->wm.high_chunks + 1;
+	if (p->boost > p->boost_max)
+		p->boost = p->boost_max;
+	low = p->nr_free < p->wm.low_chunks + p->boost;
 	pthread_mutex_unlock(&p->lock);
 
 	if (!c && (gfp & XSKB___GFP_DIRECT_RECLAIM)) {
@@ -1113,6 +1136,7 @@ int xskb_slab_set_reserve(int node, const struct xskb_slab_reserve *r)
 			continue;
 		pthread_mutex_lock(&G.pool[n].lock);
 		G.pool[n].wm = *r;
+		G.pool[n].boost = 0;
 		pthread_mutex_unlock(&G.pool[n].lock);
 		pool_balance(n);
 	}
@@ -1141,6 +1165,7 @@ int xskb_slab_pool_stats(int node, struct xskb_slab_pool_stats *st)
 	st->mapped_chunks = p->nr_mapped;
 	st->large_mappings = __atomic_load_n(&p->nr_large, __ATOMIC_RELAXED);
 	st->refills = __atomic_load_n(&p->refills, __ATOMIC_RELAXED);
+	st->boost = p->boost;
 	pthread_mutex_unlock(&p->lock);
 	return 0;
 }
@@ -1155,6 +1180,7 @@ void xskb_slab_shrink(void)
 		pthread_mutex_lock(&p->lock);
 		saved = p->wm;
 		p->wm.high_chunks = 0;
+		p->boost = 0;
 		pthread_mutex_unlock(&p->lock);
 		pool_balance(n);
 		pthread_mutex_lock(&p->lock);
@@ -1237,8 +1263,14 @@ static void slab_global_init(void)
 	}
 	pthread_key_create(&G.key, slab_thread_exit);
 	pthread_atfork(NULL, NULL, kswapd_child_after_fork);
+	/* Boost at most to 1/32 of memory, between 64 MiB and 1 GiB. */
+	long pages = sysconf(_SC_PHYS_PAGES);
+	unsigned long boost_max = pages > 0 ? (unsigned long)pages * PAGE_SZ / 32 / CHUNK_SIZE : 64;
+
+	boost_max = boost_max < 64 ? 64 : boost_max > 1024 ? 1024 : boost_max;
 	for (int n = 0; n < G.nr_nodes; n++) {
 		pthread_mutex_init(&G.pool[n].lock, NULL);
+		G.pool[n].boost_max = boost_max;
 		G.pool[n].wm = def;
 		pool_balance(n);
 	}

@@ -11,7 +11,9 @@
  *    under the cache's per-node lock. Frees from any thread are correct.
  *  - Free chunks wait in a per-node pool, mapped and pre-faulted ahead of
  *    demand, kept between watermarks by a background refiller
- *    ("xskb-kswapd") and by GFP_KERNEL callers. GFP_ATOMIC never makes a
+ *    ("xskb-kswapd") and by GFP_KERNEL callers. When atomic demand reaches
+ *    the emergency reserve the watermarks are boosted (doubling, up to 1/32
+ *    of memory) and the boost decays after quiet seconds. GFP_ATOMIC never makes a
  *    blocking system call: magazine, partial slabs, then the pool down to
  *    empty; NULL only when all three are exhausted.
  *  - kmalloc has kernel size classes from 8 B to 128 KiB
@@ -180,6 +182,7 @@ struct xskb_slab_pool_stats {
 	unsigned long mapped_chunks;	/* mapped for slabs (pool + caches) */
 	unsigned long large_mappings;	/* live kmalloc() allocations above 128 KiB */
 	unsigned long refills;		/* background refiller runs */
+	unsigned long boost;		/* chunks added to low/high after atomic pressure */
 };
 XSKB_API int xskb_slab_pool_stats(int node, struct xskb_slab_pool_stats *st);
 

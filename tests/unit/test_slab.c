@@ -325,6 +325,66 @@ static void test_reserve_refill(void **state)
 	assert_int_equal(ps.free_chunks, 8);
 }
 
+/* Allocate atomically until the cache owns @slabs slabs; returns the count. */
+static int alloc_until_slabs(struct kmem_cache *s, void **objs, int n, unsigned long slabs)
+{
+	struct xskb_slab_stats st;
+
+	for (;;) {
+		assert_int_equal(xskb_kmem_cache_stats(s, &st), 0);
+		if (st.slabs >= slabs)
+			return n;
+		assert_true(n < 200);
+		objs[n] = kmem_cache_alloc(s, GFP_ATOMIC);
+		assert_non_null(objs[n]);
+		n++;
+	}
+}
+
+/* Atomic demand that reaches the emergency reserve boosts the watermarks. */
+static void test_watermark_boost(void **state)
+{
+	const struct xskb_slab_reserve manual = {
+		.min_chunks = 2, .low_chunks = 4, .high_chunks = 8, .background_refill = false,
+	};
+	struct kmem_cache *s = kmem_cache_create("boost", 65536, 0, 0, NULL), *s2;
+	struct xskb_slab_pool_stats ps;
+	static void *objs[200];
+	void *k;
+	int n;
+	(void)state;
+
+	assert_int_equal(xskb_slab_set_reserve(0, &manual), 0);
+	/* Six slabs leave 2 chunks (= min): no boost yet. */
+	n = alloc_until_slabs(s, objs, 0, 6);
+	assert_int_equal(xskb_slab_pool_stats(0, &ps), 0);
+	assert_int_equal(ps.free_chunks, 2);
+	assert_int_equal(ps.boost, 0);
+	/* The 7th slab dips below min: boost by high + 1, then doubling. */
+	n = alloc_until_slabs(s, objs, n, 7);
+	assert_int_equal(xskb_slab_pool_stats(0, &ps), 0);
+	assert_int_equal(ps.free_chunks, 1);
+	assert_int_equal(ps.boost, 9);
+	n = alloc_until_slabs(s, objs, n, 8);
+	assert_int_equal(xskb_slab_pool_stats(0, &ps), 0);
+	assert_int_equal(ps.free_chunks, 0);
+	assert_int_equal(ps.boost, 18);
+	/* A GFP_KERNEL caller that needs a chunk refills to high + boost. */
+	s2 = kmem_cache_create("boost2", 64, 0, 0, NULL);
+	k = kmem_cache_alloc(s2, GFP_KERNEL);
+	assert_int_equal(xskb_slab_pool_stats(0, &ps), 0);
+	assert_int_equal(ps.free_chunks, 8 + 18 - 1);
+	kmem_cache_free(s2, k);
+	assert_int_equal(xskb_kmem_cache_destroy(s2), 0);
+	for (int i = 0; i < n; i++)
+		kmem_cache_free(s, objs[i]);
+	assert_int_equal(xskb_kmem_cache_destroy(s), 0);
+	assert_int_equal(xskb_slab_set_reserve(0, &default_reserve), 0);
+	assert_int_equal(xskb_slab_pool_stats(0, &ps), 0);
+	assert_int_equal(ps.boost, 0);
+	assert_int_equal(ps.free_chunks, 8);	/* trimmed back to high */
+}
+
 /* The background refiller tops the pool up after atomic allocations drain it. */
 static void test_background_refill(void **state)
 {
@@ -346,7 +406,9 @@ static void test_background_refill(void **state)
 			break;
 		usleep(5000);
 	}
-	assert_int_equal(ps.free_chunks, 8);
+	/* At least high; more only if the burst also boosted the watermarks. */
+	assert_true(ps.free_chunks >= 8);
+	assert_true(ps.free_chunks <= 8 + ps.boost);
 	assert_true(ps.refills >= 1);
 	for (int i = 0; i < n; i++)
 		kmem_cache_free(s, objs[i]);
@@ -546,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_atomic_reserve),
 		cmocka_unit_test(test_reserve_refill),
+		cmocka_unit_test(test_watermark_boost),
 		cmocka_unit_test(test_background_refill),
 		cmocka_unit_test(test_cross_thread_free),
 		cmocka_unit_test(test_concurrent_swap_free),

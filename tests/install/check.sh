@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the build into a scratch prefix, then build and run an out-of-tree
+# consumer three ways: pkg-config --static (fully static binary), pkg-config
+# (shared), and CMake find_package(xskb).
+# usage: check.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "$1" && pwd)
+src=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/xskb-install.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+pc=$(dirname "$(find "$work/prefix" -name xskb.pc)")
+export PKG_CONFIG_PATH="$pc"
+
+echo "pkg-config --static: $(pkg-config --cflags --libs --static xskb)"
+# shellcheck disable=SC2046
+cc -std=gnu11 -Wall -Werror -static -o "$work/consumer_static_pc" "$src/consumer.c" \
+	$(pkg-config --cflags --libs --static xskb)
+"$work/consumer_static_pc"
+
+# shellcheck disable=SC2046
+cc -std=gnu11 -Wall -Werror -o "$work/consumer_shared_pc" "$src/consumer.c" \
+	$(pkg-config --cflags --libs xskb) -Wl,-rpath,"$(pkg-config --variable=libdir xskb)"
+"$work/consumer_shared_pc"
+
+cmake -S "$src" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/cmake-build" >/dev/null
+LD_LIBRARY_PATH="$(pkg-config --variable=libdir xskb)" "$work/cmake-build/consumer_shared"
+"$work/cmake-build/consumer_static"
+echo "install check: ok"

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The xskb test command: install what is missing (Debian 12, apt-get),
+# configure, build and run the whole suite with ctest, then build the unit
+# tests with -fsanitize=address,undefined and run them again.
+#
+#   bash tests/run.sh            # everything (as root for the veth tests)
+#   bash tests/run.sh --no-deps  # skip the package check
+#
+# Environment: BUILD_DIR (default build), ASAN_BUILD_DIR (default build-asan),
+# JOBS (default nproc). CI=true makes integration tests fail, not skip, when
+# they cannot build their veth lab.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+deps=1
+for arg in "$@"; do
+	case "$arg" in
+	--no-deps) deps=0 ;;
+	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "tests/run.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+	esac
+done
+
+PACKAGES=(
+	cmake make gcc pkg-config clang llvm
+	libxdp-dev libbpf-dev libnuma-dev libcmocka-dev libelf-dev zlib1g-dev libpcap-dev
+	iproute2 valgrind tshark
+)
+
+install_missing() {
+	local missing=() p
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "tests/run.sh: missing packages: ${missing[*]}; run as root or apt-get install them" >&2
+		exit 1
+	fi
+	echo "== installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+[ "$deps" = 1 ] && install_missing
+
+JOBS=${JOBS:-$(nproc)}
+BUILD_DIR=${BUILD_DIR:-build}
+ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
+
+echo "== build ($BUILD_DIR, RelWithDebInfo)"
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD_DIR" -j "$JOBS"
+echo "== test ($BUILD_DIR): unit, memcheck, install, integration"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
+
+echo "== build ($ASAN_BUILD_DIR, Debug, -fsanitize=address,undefined)"
+cmake -S . -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=Debug -DXSKB_SANITIZE=ON >/dev/null
+cmake --build "$ASAN_BUILD_DIR" -j "$JOBS"
+echo "== test ($ASAN_BUILD_DIR): unit under ASan/UBSan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir "$ASAN_BUILD_DIR" --output-on-failure -j "$JOBS" -L unit
+echo "== all tests passed"

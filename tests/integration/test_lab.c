@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* placeholder */
+#include "test_helpers.h"
+int main(void)
+{
+	return 0;
+}

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <linux/types.h>
 
 #ifdef __cplusplus
@@ -32,6 +33,18 @@ extern "C" {
 
 #define xskb_container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/*
+ * Extensible options, as libbpf's LIBBPF_OPTS: every options struct starts
+ * with size_t sz and ends with size_t :0, so fields can be added without
+ * breaking callers built against an older header. Unset fields are zero.
+ *   XSKB_OPTS(xskb_umem_opts, o, .frame_count = 8192);
+ */
+#define XSKB_OPTS(TYPE, NAME, ...)						\
+	struct TYPE NAME = ({							\
+		memset(&NAME, 0, sizeof(struct TYPE));				\
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };	\
+	})
 
 /*
  * Kernel spellings. Kernel protocol code ports onto xskb unchanged, so the

@@ -24,6 +24,7 @@ struct net_device {
 	int numa_node;			/* -1: unknown / local */
 	unsigned short hard_header_len;	/* 14 for Ethernet */
 	unsigned short needed_headroom;
+	unsigned char dev_addr[6];	/* MAC address; eth_type_trans() compares against it */
 	unsigned int real_num_rx_queues;
 	void *ml_priv;			/* owner's data; xskb: its device state */
 };

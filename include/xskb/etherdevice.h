@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Ethernet receive helpers with the kernel's semantics: eth_type_trans() and
+ * the MAC address tests drivers and protocol code use.
+ */
+#ifndef XSKB_ETHERDEVICE_H
+#define XSKB_ETHERDEVICE_H
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <xskb/netdevice.h>
+#include <xskb/skbuff.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+static inline bool xskb_is_multicast_ether_addr(const __u8 *addr)
+{
+	return addr[0] & 0x01;
+}
+
+static inline bool xskb_is_broadcast_ether_addr(const __u8 *addr)
+{
+	return (addr[0] & addr[1] & addr[2] & addr[3] & addr[4] & addr[5]) == 0xff;
+}
+
+static inline bool xskb_ether_addr_equal(const __u8 *a, const __u8 *b)
+{
+	return !memcmp(a, b, 6);
+}
+
+/**
+ * xskb_eth_type_trans - set up an skb whose data starts at an Ethernet header
+ * @skb: at least ETH_HLEN bytes of linear data (the caller checks)
+ * @dev: receiving device (may be NULL: every unicast frame is PACKET_HOST)
+ *
+ * As the kernel's: sets skb->dev, the MAC header and skb->pkt_type, pulls
+ * the Ethernet header, and returns the protocol for skb->protocol
+ * (ETH_P_802_3 / ETH_P_802_2 for length-field frames).
+ */
+static inline __be16 xskb_eth_type_trans(struct sk_buff *skb, struct net_device *dev)
+{
+	const struct ethhdr *eth = (const struct ethhdr *)(const void *)skb->data;
+
+	skb->dev = dev;
+	xskb_skb_reset_mac_header(skb);
+	xskb__skb_pull(skb, ETH_HLEN);
+	if (xskb_unlikely(xskb_is_multicast_ether_addr(eth->h_dest)))
+		skb->pkt_type = xskb_is_broadcast_ether_addr(eth->h_dest) ? XSKB_PACKET_BROADCAST
+									  : XSKB_PACKET_MULTICAST;
+	else if (xskb_unlikely(dev && !xskb_ether_addr_equal(eth->h_dest, dev->dev_addr)))
+		skb->pkt_type = XSKB_PACKET_OTHERHOST;
+	if (xskb_likely(ntohs(eth->h_proto) >= ETH_P_802_3_MIN))
+		return eth->h_proto;
+	/* Raw 802.3 (Novell) frames start with 0xFFFF; others carry 802.2 LLC. */
+	if (*(const __u16 *)(const void *)skb->data == 0xFFFF)
+		return htons(ETH_P_802_3);
+	return htons(ETH_P_802_2);
+}
+
+#ifndef XSKB_NO_KERNEL_NAMES
+#define eth_type_trans(skb, dev)	xskb_eth_type_trans(skb, dev)
+#define is_multicast_ether_addr(a)	xskb_is_multicast_ether_addr(a)
+#define is_broadcast_ether_addr(a)	xskb_is_broadcast_ether_addr(a)
+#define ether_addr_equal(a, b)		xskb_ether_addr_equal(a, b)
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XSKB_ETHERDEVICE_H */

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The NAPI loop: one thread polls a set of queues with a budget, busy
+ * polling while packets flow and sleeping in poll(2) when they stop, the way
+ * the kernel's NAPI switches between polling and interrupts.
+ *
+ *   struct xskb_napi *n;
+ *   XSKB_OPTS(xskb_napi_opts, no, .cpu = 2);
+ *   xskb_napi__create(&n, &q, 1, &no);
+ *   xskb_napi__start(n);             // own thread, pinned to CPU 2
+ *   ...
+ *   xskb_napi__stop(n);              // joins; or xskb_napi__run(n) in this thread
+ *   xskb_napi__destroy(n);
+ */
+#ifndef XSKB_NAPI_H
+#define XSKB_NAPI_H
+
+#include <stdbool.h>
+#include <xskb/compiler.h>
+#include <xskb/xsk.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct xskb_napi;
+
+/**
+ * struct xskb_napi_opts - loop configuration; zero means default
+ * @budget: packets per queue per poll (default NAPI_POLL_WEIGHT, 64)
+ * @idle_polls: consecutive empty rounds before sleeping (default 1000);
+ *              UINT_MAX never sleeps (pure busy polling)
+ * @sleep_ms: longest sleep in poll(2) before re-checking (default 100)
+ * @cpu: pin the thread xskb_napi__start() creates to this CPU; 0 means
+ *       unpinned, so CPU n is given as n + 1 (XSKB_NAPI_CPU(n))
+ */
+struct xskb_napi_opts {
+	size_t sz;
+	int budget;
+	unsigned int idle_polls;
+	int sleep_ms;
+	int cpu;
+	size_t :0;
+};
+#define XSKB_NAPI_CPU(n) ((n) + 1)
+
+struct xskb_napi_stats {
+	__u64 rounds;		/* passes over every queue */
+	__u64 busy_rounds;	/* rounds that found packets */
+	__u64 sleeps;		/* switches to sleeping in poll(2) ("interrupt mode") */
+	__u64 packets;
+};
+
+/**
+ * xskb_napi__create - group queues under one polling loop
+ * @queues: @nr queues (1..64), all polled by the loop's thread
+ *
+ * Returns 0, -EINVAL (no queues, a queue without handler, bad options) or
+ * -ENOMEM.
+ */
+XSKB_API int xskb_napi__create(struct xskb_napi **napi, struct xskb_queue **queues,
+			       unsigned int nr, const struct xskb_napi_opts *opts);
+
+/** Run the loop in the calling thread until xskb_napi__stop(). Returns 0. */
+XSKB_API int xskb_napi__run(struct xskb_napi *napi);
+
+/** Run the loop in a new thread (pinned when opts->cpu is set). Returns 0,
+ * -EALREADY if running, -EINVAL for a CPU that does not exist, or -errno. */
+XSKB_API int xskb_napi__start(struct xskb_napi *napi);
+
+/** Ask the loop to stop; waits for a thread xskb_napi__start() created.
+ * Safe from signal handlers when the loop runs via xskb_napi__run() and
+ * called there with @wait false. */
+XSKB_API void xskb_napi__stop(struct xskb_napi *napi, bool wait);
+
+XSKB_API int xskb_napi__stats(const struct xskb_napi *napi, struct xskb_napi_stats *st);
+
+/** Stops the loop if running, then frees it (the queues stay). */
+XSKB_API void xskb_napi__destroy(struct xskb_napi *napi);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XSKB_NAPI_H */

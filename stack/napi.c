@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The receive path: one NAPI poll drains a queue's RX ring with a budget and
+ * turns each descriptor into an sk_buff (in place on its UMEM frame, or in a
+ * slab skb), refills the fill ring; the loop around it busy-polls under load
+ * and sleeps in poll(2) when idle.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <xskb/etherdevice.h>
+
+#include "skbuff_internal.h"
+#include "slab_internal.h"
+#include "xsk_internal.h"
+
+#define RX_HDR_LEN	256u			/* bytes a frags skb gets in its linear part */
+#define MAX_CHAIN	(XSKB_MAX_SKB_FRAGS + 1)	/* descriptors per packet, as the kernel */
+#define SLAB_MAX_LEN	(64u * 1024u)		/* largest chain copied into one slab skb */
+
+/* ---- per-packet helpers -------------------------------------------------------- */
+
+static XSKB_ALWAYS_INLINE void rx_drop(struct xskb_queue *q, enum xskb_rx_drop why)
+{
+	q->stats.drops[why]++;
+}
+
+/*
+ * XDP metadata the program wrote in front of the packet. The magic is
+ * cleared after reading: the frame is reused, and a stale magic must not
+ * make a later packet's metadata look valid.
+ */
+static XSKB_ALWAYS_INLINE void rx_meta(struct sk_buff *skb, unsigned char *pkt, bool in_headroom)
+{
+	struct xskb_xdp_meta *m = (struct xskb_xdp_meta *)(void *)(pkt - sizeof(*m));
+
+	if (m->magic != XSKB_META_MAGIC)
+		return;
+	m->magic = 0;
+	skb->mark = m->mark;
+	if (m->flags & XSKB_META_F_HASH) {
+		skb->hash = m->hash;
+		skb->l4_hash = !!(m->flags & XSKB_META_F_HASH_L4);
+		skb->sw_hash = !!(m->flags & XSKB_META_F_HASH_SW);
+	}
+	if (in_headroom)
+		xskb_skb_shinfo(skb)->meta_len = sizeof(*m);
+}
+
+/* What __netif_receive_skb_core() and eth_type_trans() leave for a handler. */
+static XSKB_ALWAYS_INLINE void rx_finish(struct xskb_queue *q, struct sk_buff *skb,
+					 unsigned int len)
+{
+	skb->protocol = xskb_eth_type_trans(skb, q->netdev);
+	xskb_skb_reset_network_header(skb);
+	skb->mac_len = ETH_HLEN;
+	skb->queue_mapping = (__u16)q->queue_id;
+	skb->skb_iif = q->netdev->ifindex;
+	q->stats.rx_packets++;
+	q->stats.rx_bytes += len;
+}
+
+static XSKB_ALWAYS_INLINE void rx_deliver(struct xskb_queue *q, struct sk_buff *skb,
+					  struct sk_buff_head *list)
+{
+	if (list)
+		xskb__skb_queue_tail(list, skb);
+	else
+		q->handler(skb, q->handler_arg);
+}
+
+static XSKB_ALWAYS_INLINE void frame_take(struct xskb_queue *q, struct xskb_umem *u,
+					  unsigned int idx)
+{
+#ifdef XSKB_DEBUG
+	if (u->state[idx] != q->slot)
+		xskb_umem_frame_bug(u, idx, "received but not posted to this queue's fill ring");
+#else
+	(void)q;
+#endif
+	u->state[idx] = FRAME_HELD;
+	u->held++;
+}
+
+/* A frame the kernel gave us that we do not keep: straight back to FREE. */
+static XSKB_ALWAYS_INLINE void frame_return(struct xskb_queue *q, struct xskb_umem *u,
+					    unsigned int idx)
+{
+#ifdef XSKB_DEBUG
+	if (u->state[idx] != q->slot)
+		xskb_umem_frame_bug(u, idx, "received but not posted to this queue's fill ring");
+#else
+	(void)q;
+#endif
+	xskb_umem_return_rx(u, idx);
+}
+
+/* ---- slab path: copy, give the frame back at once ------------------------------- */
+
+static XSKB_COLD struct sk_buff *rx_copy(struct xskb_queue *q, struct xskb_umem *u, __u64 addr,
+					 __u32 len)
+{
+	unsigned int idx = (unsigned int)(addr >> u->frame_shift);
+	unsigned int off = (unsigned int)(addr & (u->frame_size - 1));
+	unsigned char *pkt = u->area + addr;
+	struct sk_buff *skb;
+
+	if (idx >= u->frame_count) {
+		rx_drop(q, XSKB_DROP_INVALID_DESC);
+		return NULL;
+	}
+	if (off + len > u->frame_size) {
+		rx_drop(q, XSKB_DROP_INVALID_DESC);
+		goto out_return;
+	}
+	if (len < ETH_HLEN) {
+		rx_drop(q, XSKB_DROP_RUNT);
+		goto out_return;
+	}
+	skb = xskb__napi_alloc_skb(&q->napi, len, XSKB_GFP_ATOMIC);
+	if (!skb) {
+		rx_drop(q, XSKB_DROP_NOMEM);
+		goto out_return;
+	}
+	if (q->metadata && off >= sizeof(struct xskb_xdp_meta))
+		rx_meta(skb, pkt, false);
+	memcpy(xskb__skb_put(skb, len), pkt, len);
+	frame_return(q, u, idx);
+	q->stats.skb_slab++;
+	if (len <= q->copybreak)
+		q->stats.skb_copybreak++;
+	rx_finish(q, skb, len);
+	return skb;
+
+out_return:
+	frame_return(q, u, idx);
+	return NULL;
+}
+
+/* ---- zero-copy path: the frame becomes the skb's head ---------------------------- */
+
+/*
+ * build_skb() on the frame: its headroom (UMEM headroom, XDP_PACKET_HEADROOM,
+ * metadata) becomes skb headroom, skb_shared_info goes in the frame's last
+ * SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) bytes. Frames too small for
+ * that, copybreak-sized packets, runts and bad descriptors take rx_copy().
+ */
+static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xskb_umem *u,
+						 __u64 addr, __u32 len)
+{
+	unsigned int idx = (unsigned int)(addr >> u->frame_shift);
+	unsigned int off = (unsigned int)(addr & (u->frame_size - 1));
+	unsigned char *head = xskb_frame_addr(u, idx);
+	struct sk_buff *skb;
+
+	if (xskb_unlikely(off + len + XSKB_SHINFO_SIZE > u->frame_size || len <= q->copybreak ||
+			  len < ETH_HLEN || idx >= u->frame_count))
+		return rx_copy(q, u, addr, len);
+	skb = xskb_slab_alloc_fast(xskb_skbuff_head_cache, XSKB_GFP_ATOMIC);
+	if (xskb_unlikely(!skb)) {
+		rx_drop(q, XSKB_DROP_NOMEM);
+		frame_return(q, u, idx);
+		return NULL;
+	}
+	xskb__build_skb_around(skb, head, u->frame_size);
+	skb->data = head + off;
+	skb->tail = off + len;
+	skb->len = len;
+	skb->head_owner = &u->head_owner;
+	skb->xsk_frame = 1;
+	frame_take(q, u, idx);
+	if (q->metadata)
+		rx_meta(skb, skb->data, true);
+	q->stats.skb_zerocopy++;
+	rx_finish(q, skb, len);
+	return skb;
+}
+
+/* ---- multi-buffer: descriptor chains ----------------------------------------------- */
+
+static void frag_add(struct xskb_queue *q, struct xskb_umem *u, struct sk_buff *skb, int i,
+		     unsigned int idx, unsigned int off, unsigned int len)
+{
+	struct page *page = &u->pages[idx];
+
+	frame_take(q, u, idx);
+	xskb_atomic_set(&page->_refcount, 1);
+	xskb_skb_add_rx_frag(skb, i, page, (int)off, (int)len, u->frame_size);
+}
+
+/*
+ * A packet spread over @n descriptors starting at RX index @first. Slab mode
+ * copies it into one linear skb; frags mode copies the headers and hangs the
+ * rest off the frames as page fragments, which return when the skb goes.
+ */
+static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem *u, __u32 first,
+					  unsigned int n)
+{
+	const struct xdp_desc *d0 = xskb_ring_desc(&q->rx, first);
+	unsigned int total = 0, nfrags, hdr, i;
+	struct sk_buff *skb = NULL;
+	enum xskb_rx_drop why;
+
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xskb_ring_desc(&q->rx, first + i);
+
+		if ((d->addr >> u->frame_shift) >= u->frame_count ||
+		    (d->addr & (u->frame_size - 1)) + d->len > u->frame_size) {
+			why = XSKB_DROP_INVALID_DESC;
+			goto drop;
+		}
+		total += d->len;
+	}
+	if (n > MAX_CHAIN) {
+		why = XSKB_DROP_TOO_BIG;
+		goto drop;
+	}
+	if (d0->len < ETH_HLEN) {
+		why = XSKB_DROP_RUNT;
+		goto drop;
+	}
+
+	if (q->mb_mode == XSKB_MB_SLAB) {
+		if (total > SLAB_MAX_LEN) {
+			why = XSKB_DROP_TOO_BIG;
+			goto drop;
+		}
+		skb = xskb__napi_alloc_skb(&q->napi, total, XSKB_GFP_ATOMIC);
+		if (!skb) {
+			why = XSKB_DROP_NOMEM;
+			goto drop;
+		}
+		if (q->metadata)
+			rx_meta(skb, u->area + d0->addr, false);
+		for (i = 0; i < n; i++) {
+			const struct xdp_desc *d = xskb_ring_desc(&q->rx, first + i);
+
+			memcpy(xskb__skb_put(skb, d->len), u->area + d->addr, d->len);
+			frame_return(q, u, (unsigned int)(d->addr >> u->frame_shift));
+		}
+		q->stats.skb_slab++;
+		rx_finish(q, skb, total);
+		return skb;
+	}
+
+	hdr = d0->len < RX_HDR_LEN ? d0->len : RX_HDR_LEN;
+	nfrags = (d0->len > hdr) + n - 1;
+	if (nfrags > XSKB_MAX_SKB_FRAGS) {
+		why = XSKB_DROP_TOO_BIG;
+		goto drop;
+	}
+	skb = xskb__napi_alloc_skb(&q->napi, hdr, XSKB_GFP_ATOMIC);
+	if (!skb) {
+		why = XSKB_DROP_NOMEM;
+		goto drop;
+	}
+	if (q->metadata)
+		rx_meta(skb, u->area + d0->addr, false);
+	memcpy(xskb__skb_put(skb, hdr), u->area + d0->addr, hdr);
+	nfrags = 0;
+	if (d0->len > hdr)
+		frag_add(q, u, skb, (int)nfrags++, (unsigned int)(d0->addr >> u->frame_shift),
+			 (unsigned int)(d0->addr & (u->frame_size - 1)) + hdr, d0->len - hdr);
+	else
+		frame_return(q, u, (unsigned int)(d0->addr >> u->frame_shift));
+	for (i = 1; i < n; i++) {
+		const struct xdp_desc *d = xskb_ring_desc(&q->rx, first + i);
+
+		frag_add(q, u, skb, (int)nfrags++, (unsigned int)(d->addr >> u->frame_shift),
+			 (unsigned int)(d->addr & (u->frame_size - 1)), d->len);
+	}
+	q->stats.skb_frags++;
+	rx_finish(q, skb, total);
+	return skb;
+
+drop:
+	rx_drop(q, why);
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xskb_ring_desc(&q->rx, first + i);
+
+		if ((d->addr >> u->frame_shift) < u->frame_count)
+			frame_return(q, u, (unsigned int)(d->addr >> u->frame_shift));
+	}
+	return NULL;
+}
+
+/* Descriptors in the chain starting at @start, or 0 if the ring does not yet
+ * hold its end (the kernel publishes whole packets, so this is a guard). */
+static unsigned int chain_len(struct xskb_queue *q, __u32 start, __u32 avail)
+{
+	for (__u32 k = 0; k < avail; k++)
+		if (!(xskb_ring_desc(&q->rx, start + k)->options & XDP_PKT_CONTD))
+			return k + 1;
+	return avail > MAX_CHAIN ? avail : 0;
+}
+
+/* ---- fill ring ---------------------------------------------------------------------- */
+
+void xskb_queue_refill(struct xskb_queue *q)
+{
+	struct xskb_umem *u = q->umem;
+	__u32 idx, n;
+
+	if (__atomic_load_n(&u->remote_head, __ATOMIC_RELAXED))
+		xskb_umem_drain_remote(u);
+	n = xskb_ring_prod_free(&q->fill, u->nr_free);
+	if (n > u->nr_free) {
+		if (!u->nr_free) {
+			q->stats.fill_starved++;
+			return;
+		}
+		n = u->nr_free;
+	}
+	if (!n)
+		return;
+	xskb_ring_prod_reserve(&q->fill, n, &idx);
+	for (__u32 i = 0; i < n; i++) {
+		__u32 f = u->free_stack[--u->nr_free];
+
+		u->state[f] = q->slot;
+		*xskb_ring_addr(&q->fill, idx + i) = (__u64)f << u->frame_shift;
+	}
+	xskb_ring_prod_submit(&q->fill, n);
+	q->posted += n;
+}
+
+static void kick(struct xskb_queue *q)
+{
+	if (q->fd < 0)
+		return;
+	q->stats.wakeups++;
+	recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+}
+
+/* ---- poll ------------------------------------------------------------------------------ */
+
+static XSKB_COLD int poll_not_owner(struct xskb_queue *q)
+{
+	xskb_skb_init_once();
+	xskb_umem_claim(q->umem);
+	if (xskb_umem_owned(q->umem))
+		return 0;
+	pr_warn("queue %u: its UMEM is polled by another thread\n", q->queue_id);
+	return -EBUSY;
+}
+
+static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
+					  struct sk_buff_head *list)
+{
+	struct xskb_umem *u = q->umem;
+	__u32 start, avail, done = 0;
+	int pkts = 0;
+
+	if (xskb_unlikely(!xskb_umem_owned(u))) {
+		int err = poll_not_owner(q);
+
+		if (err)
+			return err;
+	}
+	if (q->replay)
+		xskb_replay_produce(q);
+	q->stats.polls++;
+	avail = xskb_ring_cons_avail(&q->rx, (__u32)budget);
+	if (!avail) {
+		q->stats.empty_polls++;
+		xskb_queue_refill(q);
+		if (q->busy_poll || xskb_ring_needs_wakeup(&q->fill))
+			kick(q);
+		return 0;
+	}
+	start = q->rx.cached_cons;
+	while (pkts < budget && done < avail) {
+		const struct xdp_desc *d = xskb_ring_desc(&q->rx, start + done);
+		struct sk_buff *skb;
+
+		if (xskb_likely(!(d->options & XDP_PKT_CONTD))) {
+			if (done + 1 < avail)
+				__builtin_prefetch(u->area + xskb_ring_desc(&q->rx, start + done + 1)->addr);
+			skb = rx_one(q, u, d->addr, d->len);
+			done++;
+		} else {
+			unsigned int n = chain_len(q, start + done, avail - done);
+
+			if (!n)
+				break;
+			skb = rx_chain(q, u, start + done, n);
+			done += n;
+		}
+		pkts++;
+		if (xskb_likely(skb != NULL))
+			rx_deliver(q, skb, list);
+	}
+	q->rx.cached_cons += done;
+	xskb_ring_cons_release(&q->rx, done);
+	q->received += done;
+	q->stats.rx_descs += done;
+	xskb_queue_refill(q);
+	if (xskb_unlikely(xskb_ring_needs_wakeup(&q->fill)))
+		kick(q);
+	return pkts;
+}
+
+int xskb_queue__poll(struct xskb_queue *q, int budget)
+{
+	if (xskb_unlikely(!q->handler || budget <= 0))
+		return -EINVAL;
+	return poll_common(q, budget, NULL);
+}
+
+int xskb_queue__receive(struct xskb_queue *q, struct sk_buff_head *list, int budget)
+{
+	if (xskb_unlikely(!list || budget <= 0))
+		return -EINVAL;
+	return poll_common(q, budget, list);
+}
+
+int xskb_queue_poll_napi(struct napi_struct *napi, int budget)
+{
+	return xskb_queue__poll(xskb_container_of(napi, struct xskb_queue, napi), budget);
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+#define MAX_NAPI_QUEUES 64
+
+struct xskb_napi {
+	struct xskb_queue *queues[MAX_NAPI_QUEUES];
+	struct pollfd pfds[MAX_NAPI_QUEUES];
+	unsigned int nr;
+	int budget;
+	unsigned int idle_polls;
+	int sleep_ms;
+	int cpu;			/* 0: unpinned, else CPU + 1 */
+	int stop;
+	bool started;
+	pthread_t thread;
+	struct xskb_napi_stats stats;
+};
+
+int xskb_napi__create(struct xskb_napi **out, struct xskb_queue **queues, unsigned int nr,
+		      const struct xskb_napi_opts *opts)
+{
+	struct xskb_napi *n;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	err = XSKB_OPTS_CHECK(opts, "xskb_napi_opts");
+	if (err)
+		return err;
+	if (!queues || !nr || nr > MAX_NAPI_QUEUES) {
+		pr_warn("a NAPI loop polls 1..%d queues (got %u)\n", MAX_NAPI_QUEUES, nr);
+		return -EINVAL;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->budget = XSKB_OPT(opts, budget, XSKB_NAPI_POLL_WEIGHT);
+	n->idle_polls = XSKB_OPT(opts, idle_polls, 1000u);
+	n->sleep_ms = XSKB_OPT(opts, sleep_ms, 100);
+	n->cpu = XSKB_OPT(opts, cpu, 0);
+	if (n->budget < 0 || n->sleep_ms < 0 || n->cpu < 0) {
+		pr_warn("NAPI budget, sleep and CPU must not be negative\n");
+		free(n);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < nr; i++) {
+		if (!queues[i] || !queues[i]->handler) {
+			pr_warn("NAPI queue %u has no handler (set xskb_queue_opts.handler)\n", i);
+			free(n);
+			return -EINVAL;
+		}
+		n->queues[i] = queues[i];
+		n->pfds[i].fd = queues[i]->fd;
+		n->pfds[i].events = POLLIN;
+	}
+	n->nr = nr;
+	*out = n;
+	return 0;
+}
+
+int xskb_napi__run(struct xskb_napi *n)
+{
+	unsigned int idle = 0;
+
+	if (!n)
+		return -EINVAL;
+	xskb_skb_init_once();
+	for (unsigned int i = 0; i < n->nr; i++) {
+		xskb_umem_claim(n->queues[i]->umem);
+		if (!xskb_umem_owned(n->queues[i]->umem)) {
+			pr_warn("queue %u: its UMEM is polled by another thread\n",
+				n->queues[i]->queue_id);
+			return -EBUSY;
+		}
+	}
+	while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
+		int work = 0;
+
+		for (unsigned int i = 0; i < n->nr; i++) {
+			int r = xskb_queue__poll(n->queues[i], n->budget);
+
+			if (r > 0)
+				work += r;
+		}
+		n->stats.rounds++;
+		if (work) {
+			n->stats.busy_rounds++;
+			n->stats.packets += (__u64)work;
+			idle = 0;
+			continue;
+		}
+		if (n->idle_polls == ~0u || ++idle < n->idle_polls) {
+			xskb_cpu_relax();
+			continue;
+		}
+		/* Nothing for a while: sleep until a socket is readable, the
+		 * way NAPI re-enables the interrupt and stops polling. */
+		n->stats.sleeps++;
+		poll(n->pfds, n->nr, n->sleep_ms);
+		idle = 0;
+	}
+	for (unsigned int i = 0; i < n->nr; i++)
+		xskb_umem_release_owner(n->queues[i]->umem);
+	return 0;
+}
+
+static void *napi_thread(void *arg)
+{
+	xskb_napi__run(arg);
+	return NULL;
+}
+
+int xskb_napi__start(struct xskb_napi *n)
+{
+	pthread_attr_t attr;
+	int err;
+
+	if (!n)
+		return -EINVAL;
+	if (n->started)
+		return -EALREADY;
+	pthread_attr_init(&attr);
+	if (n->cpu) {
+		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+		cpu_set_t set;
+
+		if (n->cpu - 1 >= ncpu || n->cpu - 1 >= CPU_SETSIZE) {
+			pr_warn("CPU %d does not exist (this machine has %ld)\n", n->cpu - 1, ncpu);
+			pthread_attr_destroy(&attr);
+			return -EINVAL;
+		}
+		CPU_ZERO(&set);
+		CPU_SET(n->cpu - 1, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
+	__atomic_store_n(&n->stop, 0, __ATOMIC_RELEASE);
+	err = pthread_create(&n->thread, &attr, napi_thread, n);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		pr_warn("cannot start the NAPI thread: %s\n", strerror(err));
+		return -err;
+	}
+	pthread_setname_np(n->thread, "xskb-napi");
+	n->started = true;
+	return 0;
+}
+
+void xskb_napi__stop(struct xskb_napi *n, bool wait)
+{
+	if (!n)
+		return;
+	__atomic_store_n(&n->stop, 1, __ATOMIC_RELEASE);
+	if (wait && n->started) {
+		pthread_join(n->thread, NULL);
+		n->started = false;
+	}
+}
+
+int xskb_napi__stats(const struct xskb_napi *n, struct xskb_napi_stats *st)
+{
+	if (!n || !st)
+		return -EINVAL;
+	*st = n->stats;
+	return 0;
+}
+
+void xskb_napi__destroy(struct xskb_napi *n)
+{
+	if (!n)
+		return;
+	xskb_napi__stop(n, true);
+	free(n);
+}

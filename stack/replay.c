@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The replay queue's "kernel": rings in plain memory, a fill-ring consumer and
+ * an RX-ring producer that behave like AF_XDP copy mode's xsk_rcv().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xskb/replay.h>
+
+#include "xsk_internal.h"
+
+/* Ring indexes on their own cache lines, as the kernel maps them. */
+struct mem_ring_hdr {
+	__u32 producer XSKB_CACHE_ALIGNED;
+	__u32 consumer XSKB_CACHE_ALIGNED;
+	__u32 flags XSKB_CACHE_ALIGNED;
+};
+
+struct xskb_replay {
+	struct xskb_ring kfill;		/* consumer view of the queue's fill ring */
+	struct xskb_ring krx;		/* producer view of the queue's RX ring */
+	struct xskb_replay_pkt *pkts;
+	unsigned int nr_pkts;
+	unsigned int next;		/* template produced next */
+	bool copy;
+	unsigned int room;		/* packet bytes a frame holds */
+	unsigned int data_off;		/* packet offset in its frame */
+	unsigned long long limit;
+	unsigned long long produced;
+	__u64 dropped;			/* too big without multi-buffer */
+	struct mem_ring_hdr *fill_hdr, *rx_hdr;
+	void *fill_ring, *rx_ring;
+	struct net_device dev;
+};
+
+static int mem_ring(struct mem_ring_hdr **hdr, void **ring, unsigned int entries, size_t esz,
+		    struct xskb_ring *user, struct xskb_ring *kern, bool user_produces)
+{
+	*hdr = aligned_alloc(XSKB_CACHELINE, sizeof(**hdr));
+	*ring = aligned_alloc(XSKB_CACHELINE, XSKB_ALIGN(entries * esz, (size_t)XSKB_CACHELINE));
+	if (!*hdr || !*ring)
+		return -ENOMEM;
+	memset(*hdr, 0, sizeof(**hdr));
+	for (int i = 0; i < 2; i++) {
+		struct xskb_ring *r = i ? kern : user;
+
+		r->mask = entries - 1;
+		r->size = entries;
+		r->producer = &(*hdr)->producer;
+		r->consumer = &(*hdr)->consumer;
+		r->flags = &(*hdr)->flags;
+		r->ring = *ring;
+		r->cached_prod = 0;
+		r->cached_cons = 0;
+	}
+	/* A producer's cached_cons runs one ring ahead (see xskb_ring_prod_free). */
+	(user_produces ? user : kern)->cached_cons = entries;
+	return 0;
+}
+
+/*
+ * Produce what the fill ring and RX ring allow, as xsk_rcv() would for each
+ * arriving packet: take a fill address, write the packet at the frame's data
+ * offset, post a descriptor; a packet bigger than a frame takes several
+ * frames and descriptors with XDP_PKT_CONTD on all but the last.
+ */
+unsigned int xskb_replay_produce(struct xskb_queue *q)
+{
+	struct xskb_replay *rp = q->replay;
+	struct xskb_umem *u = q->umem;
+	unsigned int made = 0;
+	__u32 fidx, ridx, nfill, nrx, used_f = 0, used_r = 0;
+
+	nfill = xskb_ring_cons_avail(&rp->kfill, q->fill.size);
+	nrx = xskb_ring_prod_free(&rp->krx, q->rx.size);
+	fidx = rp->kfill.cached_cons;
+	ridx = rp->krx.cached_prod;
+	while (!rp->limit || rp->produced < rp->limit) {
+		const struct xskb_replay_pkt *p = &rp->pkts[rp->next];
+		unsigned int nd = (p->len + rp->room - 1) / rp->room;
+
+		if (nd > 1 && !q->multi_buffer) {
+			/* The kernel drops what does not fit without XDP_USE_SG. */
+			rp->dropped++;
+			rp->produced++;
+			if (++rp->next == rp->nr_pkts)
+				rp->next = 0;
+			continue;
+		}
+		if (used_f + nd > nfill || used_r + nd > nrx)
+			break;
+		for (unsigned int k = 0, off = 0; k < nd; k++) {
+			__u64 base = *xskb_ring_addr(&rp->kfill, fidx + used_f++);
+			struct xdp_desc *d = xskb_ring_desc(&rp->krx, ridx + used_r++);
+			unsigned int len = p->len - off < rp->room ? p->len - off : rp->room;
+
+			base &= ~((__u64)u->frame_size - 1);
+			if (rp->copy)
+				memcpy(u->area + base + rp->data_off, (const char *)p->data + off, len);
+			d->addr = base + rp->data_off;
+			d->len = len;
+			d->options = k + 1 < nd ? XDP_PKT_CONTD : 0;
+			off += len;
+		}
+		rp->produced++;
+		made++;
+		if (++rp->next == rp->nr_pkts)
+			rp->next = 0;
+	}
+	if (used_f) {
+		rp->kfill.cached_cons += used_f;
+		xskb_ring_cons_release(&rp->kfill, used_f);
+	}
+	if (used_r) {
+		rp->krx.cached_prod += used_r;
+		xskb_ring_prod_submit(&rp->krx, used_r);
+	}
+	return made;
+}
+
+static void replay_free(struct xskb_replay *rp)
+{
+	if (!rp)
+		return;
+	free(rp->fill_hdr);
+	free(rp->rx_hdr);
+	free(rp->fill_ring);
+	free(rp->rx_ring);
+	free(rp->pkts);
+	free(rp);
+}
+
+void xskb_replay_destroy(struct xskb_queue *q)
+{
+	replay_free(q->replay);
+	q->replay = NULL;
+}
+
+int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
+			const struct xskb_queue_opts *qopts, const struct xskb_replay_opts *ropts)
+{
+	unsigned int rx_size, fill_size, nr;
+	const struct xskb_replay_pkt *pkts;
+	struct xskb_replay *rp = NULL;
+	struct xskb_queue *q = NULL;
+	bool fits_one = true;
+	int err;
+
+	if (!out || !u || !ropts)
+		return -EINVAL;
+	*out = NULL;
+	err = XSKB_OPTS_CHECK(qopts, "xskb_queue_opts");
+	if (!err)
+		err = XSKB_OPTS_CHECK(ropts, "xskb_replay_opts");
+	if (err)
+		return err;
+	pkts = XSKB_OPT(ropts, pkts, (const struct xskb_replay_pkt *)NULL);
+	nr = XSKB_OPT(ropts, nr_pkts, 0u);
+	rx_size = XSKB_OPT(qopts, rx_size, 2048u);
+	fill_size = XSKB_OPT(qopts, fill_size, 2048u);
+	if (!pkts || !nr) {
+		pr_warn("a replay queue needs at least one packet template\n");
+		return -EINVAL;
+	}
+	if ((rx_size & (rx_size - 1)) || (fill_size & (fill_size - 1)) || rx_size > 65536 ||
+	    fill_size > 65536) {
+		pr_warn("ring sizes must be powers of two up to 65536\n");
+		return -EINVAL;
+	}
+	rp = calloc(1, sizeof(*rp));
+	q = calloc(1, sizeof(*q));
+	if (!rp || !q) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	rp->data_off = u->headroom + XSKB_XDP_PACKET_HEADROOM;
+	rp->room = u->frame_size - rp->data_off;
+	rp->pkts = calloc(nr, sizeof(*rp->pkts));
+	if (!rp->pkts) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	for (unsigned int i = 0; i < nr; i++) {
+		if (!pkts[i].data || !pkts[i].len || pkts[i].len > 65535) {
+			pr_warn("replay template %u: no data or length %u outside 1..65535\n", i,
+				pkts[i].len);
+			err = -EINVAL;
+			goto out_free;
+		}
+		rp->pkts[i] = pkts[i];
+		if (pkts[i].len > rp->room)
+			fits_one = false;
+	}
+	rp->nr_pkts = nr;
+	rp->limit = XSKB_OPT(ropts, limit, 0ull);
+	rp->copy = XSKB_OPT(ropts, copy, false) || nr > 1 || !fits_one;
+	err = mem_ring(&rp->fill_hdr, &rp->fill_ring, fill_size, sizeof(__u64), &q->fill, &rp->kfill,
+		       true);
+	if (!err)
+		err = mem_ring(&rp->rx_hdr, &rp->rx_ring, rx_size, sizeof(struct xdp_desc), &q->rx,
+			       &rp->krx, false);
+	if (err)
+		goto out_free;
+
+	if (XSKB_OPT(ropts, dev, (struct net_device *)NULL)) {
+		rp->dev = *ropts->dev;
+	} else {
+		snprintf(rp->dev.name, sizeof(rp->dev.name), "replay0");
+		rp->dev.mtu = 65535;
+		rp->dev.numa_node = u->numa_node;
+		rp->dev.hard_header_len = 14;
+		if (pkts[0].len >= 6)
+			memcpy(rp->dev.dev_addr, pkts[0].data, 6);
+	}
+	q->replay = rp;
+	q->netdev = &rp->dev;
+	q->napi.dev = &rp->dev;
+	err = xskb_queue_init_common(q, u, qopts);
+	if (err)
+		goto out_free;
+	if (!rp->copy) {
+		/* One template for every frame, written once. */
+		for (unsigned int i = 0; i < u->frame_count; i++)
+			memcpy(xskb_frame_addr(u, i) + rp->data_off, pkts[0].data, pkts[0].len);
+	}
+	xskb_queue_refill(q);
+	*out = q;
+	return 0;
+
+out_free:
+	replay_free(rp);
+	free(q);
+	return err;
+}
+
+unsigned long long xskb_replay__produced(const struct xskb_queue *q)
+{
+	return q && q->replay ? q->replay->produced : 0;
+}

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * UMEM: the frame area (NUMA-local, optionally on huge pages), the free-frame
+ * stack, per-frame states and the release path of frame-backed sk_buffs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <numa.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "slab_internal.h"
+#include "xsk_internal.h"
+
+#define HUGE_2M (2ul << 20)
+
+/* Its address identifies the calling thread (see xskb_umem_owned()). */
+__thread char xskb_thread_marker XSKB_TLS;
+
+/* ---- frame release --------------------------------------------------------- */
+
+void xskb_umem_frame_bug(struct xskb_umem *u, unsigned int idx, const char *what)
+{
+	fprintf(stderr, "xskb: UMEM frame %u of %u (state %u): %s\n", idx, u->frame_count,
+		u->state[idx], what);
+	fflush(stderr);
+	abort();
+}
+
+/*
+ * Lock-free push of a frame freed on a thread that does not poll the UMEM.
+ * Only the owner pops, and it takes the whole list at once, so there is no
+ * ABA problem.
+ */
+void xskb_umem_remote_free(struct xskb_umem *u, unsigned int idx)
+{
+	__u32 old = __atomic_load_n(&u->remote_head, __ATOMIC_RELAXED);
+
+#ifdef XSKB_DEBUG
+	if (__atomic_load_n(&u->state[idx], __ATOMIC_RELAXED) != FRAME_HELD)
+		xskb_umem_frame_bug(u, idx, "freed but not held by an skb (double free?)");
+#endif
+	__atomic_store_n(&u->state[idx], FRAME_FREE, __ATOMIC_RELAXED);
+	do {
+		u->remote_next[idx] = old;
+		/* Release: remote_next[idx] is visible before the new head. */
+	} while (!__atomic_compare_exchange_n(&u->remote_head, &old, idx + 1, true,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	__atomic_fetch_add(&u->remote_count, 1, __ATOMIC_RELAXED);
+}
+
+void xskb_umem_drain_remote(struct xskb_umem *u)
+{
+	/* Acquire: pairs with the pushers' release, so remote_next is read whole. */
+	__u32 i = __atomic_exchange_n(&u->remote_head, 0, __ATOMIC_ACQUIRE);
+	unsigned int n = 0;
+
+	while (i) {
+		u->free_stack[u->nr_free++] = i - 1;
+		i = u->remote_next[i - 1];
+		n++;
+	}
+	__atomic_fetch_sub(&u->remote_count, n, __ATOMIC_RELAXED);
+	u->held -= n;
+}
+
+/* skb_free_head() of a frame-backed skb: the last reference to its data went. */
+static void umem_free_head(struct xskb_head_owner *owner, unsigned char *head)
+{
+	struct xskb_umem *u = xskb_container_of(owner, struct xskb_umem, head_owner);
+
+	xskb_umem_recycle(u, xskb_frame_index(u, head));
+}
+
+/* put_page() of a frame used as a page fragment dropped the last reference. */
+static void umem_page_release(struct page *page)
+{
+	struct xskb_umem *u = (struct xskb_umem *)page->private;
+
+	xskb_umem_recycle(u, (unsigned int)(page - u->pages));
+}
+
+static const struct xskb_page_ops umem_page_ops = { .release = umem_page_release };
+
+void xskb_umem_claim(struct xskb_umem *u)
+{
+	const void *none = NULL;
+
+	__atomic_compare_exchange_n(&u->owner, &none, &xskb_thread_marker, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_RELAXED);
+}
+
+void xskb_umem_release_owner(struct xskb_umem *u)
+{
+	if (xskb_umem_owned(u))
+		__atomic_store_n(&u->owner, NULL, __ATOMIC_RELEASE);
+}
+
+/* ---- queues ------------------------------------------------------------------- */
+
+int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q)
+{
+	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
+		if (u->queues[s])
+			continue;
+		u->queues[s] = q;
+		u->nr_queues++;
+		q->slot = (__u8)(FRAME_FILL + s);
+		return 0;
+	}
+	pr_warn("a UMEM serves at most %d queues; create another UMEM\n", XSKB_UMEM_MAX_QUEUES);
+	return -ENOSPC;
+}
+
+/* The queue's socket is closed: every frame it had posted is ours again. */
+void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q)
+{
+	unsigned int back = 0;
+
+	for (unsigned int i = 0; i < u->frame_count; i++) {
+		if (u->state[i] != q->slot)
+			continue;
+		u->state[i] = FRAME_FREE;
+		u->free_stack[u->nr_free++] = i;
+		back++;
+	}
+	if (back != q->posted - q->received)
+		xskb_umem_frame_bug(u, 0, "queue teardown: frames in FILL do not match posted - received");
+	u->queues[q->slot - FRAME_FILL] = NULL;
+	u->nr_queues--;
+}
+
+/* ---- area ------------------------------------------------------------------------ */
+
+static int node_of_ifname(const char *ifname)
+{
+	char path[128], buf[16];
+	FILE *f;
+	int node = -1;
+
+	if (!ifname || strchr(ifname, '/'))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/numa_node", ifname);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		node = atoi(buf);
+	fclose(f);
+	return node;
+}
+
+static int local_node(void)
+{
+	int cpu = sched_getcpu();
+
+	if (numa_available() < 0 || cpu < 0)
+		return 0;
+	return numa_node_of_cpu(cpu) < 0 ? 0 : numa_node_of_cpu(cpu);
+}
+
+static void *map_area(size_t len, int node, bool *huge)
+{
+	void *p = MAP_FAILED;
+
+	if (*huge) {
+		p = mmap(NULL, XSKB_ALIGN(len, HUGE_2M), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (p == MAP_FAILED) {
+			pr_info("no huge pages for a %zu-byte UMEM (%s); using 4 KiB pages. Reserve "
+				"some with: echo N > /proc/sys/vm/nr_hugepages\n",
+				len, strerror(errno));
+			*huge = false;
+		}
+	}
+	if (p == MAP_FAILED)
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Bind before the first touch so every page lands on the node. */
+	if (numa_available() >= 0)
+		numa_tonode_memory(p, *huge ? XSKB_ALIGN(len, HUGE_2M) : len, node);
+	return p;
+}
+
+int xskb_umem__create(struct xskb_umem **out, int numa_node, const struct xskb_umem_opts *opts)
+{
+	unsigned int count, size, headroom;
+	struct xskb_umem *u;
+	bool huge;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	err = XSKB_OPTS_CHECK(opts, "xskb_umem_opts");
+	if (err)
+		return err;
+	count = XSKB_OPT(opts, frame_count, XSKB_UMEM_DEFAULT_FRAMES);
+	size = XSKB_OPT(opts, frame_size, XSKB_UMEM_DEFAULT_FRAME_SIZE);
+	headroom = XSKB_OPT(opts, headroom, 0u);
+	huge = XSKB_OPT(opts, hugepages, false);
+	if (size != 2048 && size != 4096) {
+		pr_warn("UMEM frame size %u: use 2048 or 4096\n", size);
+		return -EINVAL;
+	}
+	if (count > XSKB_UMEM_MAX_FRAMES) {
+		pr_warn("UMEM frame count %u: at most %u\n", count, XSKB_UMEM_MAX_FRAMES);
+		return -EINVAL;
+	}
+	/* The kernel adds XDP_PACKET_HEADROOM (256); keep room for a minimal
+	 * Ethernet frame so the headroom cannot swallow the whole frame. */
+	if (headroom > size - 256 - XSKB_SHINFO_SIZE - 128) {
+		pr_warn("UMEM headroom %u too large for %u-byte frames (at most %u)\n", headroom,
+			size, (unsigned int)(size - 256 - XSKB_SHINFO_SIZE - 128));
+		return -EINVAL;
+	}
+	if (numa_node == XSKB_NUMA_NO_NODE)
+		numa_node = node_of_ifname(XSKB_OPT(opts, ifname, (const char *)NULL));
+	if (numa_node < 0)
+		numa_node = local_node();
+	else if (numa_available() >= 0 ? numa_node > numa_max_node() : numa_node != 0) {
+		pr_warn("NUMA node %d does not exist\n", numa_node);
+		return -EINVAL;
+	}
+
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	u->frame_count = count;
+	u->frame_size = size;
+	u->frame_shift = (unsigned int)__builtin_ctz(size);
+	u->headroom = headroom;
+	u->numa_node = numa_node;
+	u->reg_fd = -1;
+	u->area_len = (size_t)count * size;
+	u->head_owner.free_head = umem_free_head;
+	u->area = map_area(u->area_len, numa_node, &huge);
+	u->hugepages = huge;
+	u->free_stack = calloc(count, sizeof(*u->free_stack));
+	u->remote_next = calloc(count, sizeof(*u->remote_next));
+	u->state = calloc(count, sizeof(*u->state));
+	u->pages = calloc(count, sizeof(*u->pages));
+	if (!u->area || !u->free_stack || !u->remote_next || !u->state || !u->pages) {
+		pr_warn("cannot allocate a UMEM of %u x %u bytes: %s\n", count, size,
+			strerror(ENOMEM));
+		err = -ENOMEM;
+		goto out_free;
+	}
+	/* Lowest frames on top of the stack: the first fill uses them in order. */
+	for (unsigned int i = 0; i < count; i++) {
+		u->free_stack[i] = count - 1 - i;
+		u->pages[i].virtual = xskb_frame_addr(u, i);
+		u->pages[i].ops = &umem_page_ops;
+		u->pages[i].private = (unsigned long)u;
+	}
+	u->nr_free = count;
+	*out = u;
+	return 0;
+
+out_free:
+	if (u->area)
+		munmap(u->area, huge ? XSKB_ALIGN(u->area_len, HUGE_2M) : u->area_len);
+	free(u->free_stack);
+	free(u->remote_next);
+	free(u->state);
+	free(u->pages);
+	free(u);
+	return err;
+}
+
+int xskb_umem__delete(struct xskb_umem *u)
+{
+	struct xskb_frame_stats st;
+
+	if (!u)
+		return 0;
+	if (u->nr_queues) {
+		pr_warn("UMEM still used by %u queue(s): destroy them first\n", u->nr_queues);
+		return -EBUSY;
+	}
+	xskb_umem_claim(u);
+	if (xskb_umem_owned(u))
+		xskb_umem_drain_remote(u);
+	xskb_umem__frame_stats(u, &st);
+	if (st.held) {
+		pr_warn("UMEM teardown with %u frame(s) still held by sk_buffs: free them first\n",
+			st.held);
+#ifdef XSKB_DEBUG
+		xskb_umem_frame_bug(u, 0, "teardown with frames held (leaked sk_buffs)");
+#endif
+		xskb_umem_release_owner(u);
+		return -EBUSY;
+	}
+#ifdef XSKB_DEBUG
+	if (xskb_umem__check(u))
+		xskb_umem_frame_bug(u, 0, "teardown: frame accounting broken");
+#endif
+	munmap(u->area, u->hugepages ? XSKB_ALIGN(u->area_len, HUGE_2M) : u->area_len);
+	free(u->free_stack);
+	free(u->remote_next);
+	free(u->state);
+	free(u->pages);
+	free(u);
+	return 0;
+}
+
+/* ---- accounting ------------------------------------------------------------------- */
+
+int xskb_umem__frame_stats(struct xskb_umem *u, struct xskb_frame_stats *st)
+{
+	unsigned int remote;
+
+	if (!u || !st)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	remote = __atomic_load_n(&u->remote_count, __ATOMIC_RELAXED);
+	st->frames = u->frame_count;
+	st->free = u->nr_free + remote;
+	st->held = u->held - remote;
+	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
+		struct xskb_queue *q = u->queues[s];
+
+		if (!q)
+			continue;
+		st->fill += (unsigned int)(q->posted - q->received);
+		st->fill_ring += xskb_ring_prod_pending(&q->fill);
+		st->rx_ring += __atomic_load_n(q->rx.producer, __ATOMIC_ACQUIRE) - *q->rx.consumer;
+	}
+	return 0;
+}
+
+int xskb_umem__check(struct xskb_umem *u)
+{
+	unsigned int counts[FRAME_FILL + XSKB_UMEM_MAX_QUEUES] = { 0 };
+	unsigned char *seen;
+	struct xskb_frame_stats st;
+	int err = -EUCLEAN;
+
+	if (!u)
+		return -EINVAL;
+	seen = calloc(u->frame_count, 1);
+	if (!seen)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < u->frame_count; i++) {
+		if (u->state[i] >= FRAME_FILL + XSKB_UMEM_MAX_QUEUES ||
+		    (u->state[i] >= FRAME_FILL && !u->queues[u->state[i] - FRAME_FILL])) {
+			pr_warn("frame %u: bad state %u\n", i, u->state[i]);
+			goto out;
+		}
+		counts[u->state[i]]++;
+	}
+	/* Every free-stack entry is a FREE frame listed once. */
+	for (unsigned int k = 0; k < u->nr_free; k++) {
+		__u32 i = u->free_stack[k];
+
+		if (i >= u->frame_count || u->state[i] != FRAME_FREE || seen[i]++) {
+			pr_warn("free stack entry %u: frame %u %s\n", k, i,
+				i >= u->frame_count ? "out of range" :
+				u->state[i] != FRAME_FREE ? "is not FREE" : "listed twice");
+			goto out;
+		}
+	}
+	for (__u32 i = __atomic_load_n(&u->remote_head, __ATOMIC_ACQUIRE); i; i = u->remote_next[i - 1]) {
+		if (i - 1 >= u->frame_count || seen[i - 1]++) {
+			pr_warn("remote-free list: frame %u out of range or listed twice\n", i - 1);
+			goto out;
+		}
+	}
+	if (u->nr_free + __atomic_load_n(&u->remote_count, __ATOMIC_RELAXED) != counts[FRAME_FREE]) {
+		pr_warn("%u frames are FREE but %u are on the free lists\n", counts[FRAME_FREE],
+			u->nr_free + u->remote_count);
+		goto out;
+	}
+	/* Every fill-ring and RX-ring entry belongs to its queue, once. */
+	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
+		struct xskb_queue *q = u->queues[s];
+		__u32 prod, cons;
+
+		if (!q)
+			continue;
+		if (counts[q->slot] != q->posted - q->received) {
+			pr_warn("queue %u: %u frames in FILL state but %llu posted - received\n",
+				q->queue_id, counts[q->slot],
+				(unsigned long long)(q->posted - q->received));
+			goto out;
+		}
+		prod = *q->fill.producer;
+		cons = __atomic_load_n(q->fill.consumer, __ATOMIC_ACQUIRE);
+		for (__u32 k = cons; k != prod; k++) {
+			__u64 a = *xskb_ring_addr(&q->fill, k);
+			unsigned int i = (unsigned int)(a >> u->frame_shift);
+
+			if (i >= u->frame_count || u->state[i] != q->slot || seen[i]++) {
+				pr_warn("queue %u fill ring: frame %u not in its FILL state or listed twice\n",
+					q->queue_id, i);
+				goto out;
+			}
+		}
+		prod = __atomic_load_n(q->rx.producer, __ATOMIC_ACQUIRE);
+		for (__u32 k = q->rx.cached_cons; k != prod; k++) {
+			unsigned int i = (unsigned int)(xskb_ring_desc(&q->rx, k)->addr >> u->frame_shift);
+
+			if (i >= u->frame_count || u->state[i] != q->slot || seen[i]++) {
+				pr_warn("queue %u RX ring: frame %u not in its FILL state or listed twice\n",
+					q->queue_id, i);
+				goto out;
+			}
+		}
+	}
+	xskb_umem__frame_stats(u, &st);
+	if (st.free + st.fill + st.held != st.frames || st.held != counts[FRAME_HELD]) {
+		pr_warn("frame counts do not add up: free %u + fill %u + held %u != %u (HELD states %u)\n",
+			st.free, st.fill, st.held, st.frames, counts[FRAME_HELD]);
+		goto out;
+	}
+	err = 0;
+out:
+	free(seen);
+	return err;
+}
+
+void *xskb_umem__area(const struct xskb_umem *u)
+{
+	return u->area;
+}
+
+unsigned int xskb_umem__frame_size(const struct xskb_umem *u)
+{
+	return u->frame_size;
+}
+
+unsigned int xskb_umem__frame_count(const struct xskb_umem *u)
+{
+	return u->frame_count;
+}
+
+int xskb_umem__numa_node(const struct xskb_umem *u)
+{
+	return u->numa_node;
+}
+
+bool xskb_umem__hugepages(const struct xskb_umem *u)
+{
+	return u->hugepages;
+}

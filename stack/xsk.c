@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * struct xskb_queue: an AF_XDP socket bound to one RX queue, its fill and RX
+ * rings, UMEM registration and sharing, busy-poll options and statistics.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "xsk_internal.h"
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
+#ifndef SO_PREFER_BUSY_POLL
+#define SO_PREFER_BUSY_POLL 69
+#endif
+#ifndef SO_BUSY_POLL_BUDGET
+#define SO_BUSY_POLL_BUDGET 70
+#endif
+
+#define DEFAULT_RING	2048u
+#define MAX_RING	(1u << 16)
+
+static bool pow2(unsigned int v)
+{
+	return v && !(v & (v - 1));
+}
+
+static int map_ring(struct xskb_queue *q, struct xskb_ring *r, const struct xdp_ring_offset *off,
+		    unsigned int entries, size_t entry_size, off_t pgoff, void **map, size_t *len)
+{
+	void *p;
+
+	*len = off->desc + entries * entry_size;
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, q->fd, pgoff);
+	if (p == MAP_FAILED)
+		return -errno;
+	*map = p;
+	r->mask = entries - 1;
+	r->size = entries;
+	r->producer = (__u32 *)((char *)p + off->producer);
+	r->consumer = (__u32 *)((char *)p + off->consumer);
+	r->flags = (__u32 *)((char *)p + off->flags);
+	r->ring = (char *)p + off->desc;
+	r->cached_prod = *r->producer;
+	r->cached_cons = *r->consumer;
+	return 0;
+}
+
+static int bind_socket(struct xskb_queue *q, struct xskb_umem *u, __u16 flags)
+{
+	struct sockaddr_xdp sxdp = {
+		.sxdp_family = AF_XDP,
+		.sxdp_ifindex = (__u32)q->dev->netdev.ifindex,
+		.sxdp_queue_id = q->queue_id,
+	};
+
+	if (u->reg_fd >= 0 && u->reg_fd != q->fd) {
+		/* The kernel takes the mode from the socket that registered the
+		 * UMEM and accepts no other flag with XDP_SHARED_UMEM. */
+		sxdp.sxdp_flags = XDP_SHARED_UMEM;
+		sxdp.sxdp_shared_umem_fd = (__u32)u->reg_fd;
+	} else {
+		sxdp.sxdp_flags = flags | XDP_USE_NEED_WAKEUP;
+	}
+	return bind(q->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) ? -errno : 0;
+}
+
+static int bind_error(struct xskb_queue *q, int err)
+{
+	const char *name = q->dev->netdev.name;
+
+	switch (err) {
+	case -EBUSY:
+		pr_warn("%s queue %u already has an AF_XDP socket (another xskb or XDP program user?)\n",
+			name, q->queue_id);
+		break;
+	case -EINVAL:
+		if (q->dev->netdev.real_num_rx_queues &&
+		    q->queue_id >= q->dev->netdev.real_num_rx_queues)
+			pr_warn("%s has %u RX queue(s); queue %u does not exist\n", name,
+				q->dev->netdev.real_num_rx_queues, q->queue_id);
+		else
+			pr_warn("binding to %s queue %u failed: invalid argument (mode or flags "
+				"unsupported by the driver?)\n", name, q->queue_id);
+		break;
+	case -EOPNOTSUPP:
+		pr_warn("%s queue %u: %s not supported by the driver%s\n", name, q->queue_id,
+			q->multi_buffer ? "multi-buffer (XDP_USE_SG) or zero-copy" : "zero-copy",
+			q->mode == XSKB_MODE_ZEROCOPY ? "; use copy or auto mode" : "");
+		break;
+	case -EPERM:
+	case -EACCES:
+		pr_warn("AF_XDP needs CAP_NET_RAW (and CAP_IPC_LOCK for the UMEM): run as root\n");
+		err = -EPERM;
+		break;
+	default:
+		pr_warn("binding to %s queue %u failed: %s\n", name, q->queue_id, strerror(-err));
+	}
+	return err;
+}
+
+/* Bind in the requested mode; auto tries zero-copy first, then copy. */
+static int bind_mode(struct xskb_queue *q, struct xskb_umem *u, enum xskb_bind_mode want)
+{
+	__u16 sg = q->multi_buffer ? XDP_USE_SG : 0;
+	struct xdp_options xo = { 0 };
+	socklen_t len = sizeof(xo);
+	int err;
+
+	if (u->reg_fd >= 0)
+		err = bind_socket(q, u, 0);	/* shared: the UMEM's mode applies */
+	else if (want == XSKB_MODE_COPY)
+		err = bind_socket(q, u, XDP_COPY | sg);
+	else {
+		err = bind_socket(q, u, XDP_ZEROCOPY | sg);
+		if (err == -EOPNOTSUPP && want == XSKB_MODE_AUTO) {
+			pr_debug("%s queue %u: no zero-copy, using copy mode\n",
+				 q->dev->netdev.name, q->queue_id);
+			err = bind_socket(q, u, XDP_COPY | sg);
+		}
+	}
+	if (err)
+		return bind_error(q, err);
+	if (getsockopt(q->fd, SOL_XDP, XDP_OPTIONS, &xo, &len) == 0)
+		q->mode = (xo.flags & XDP_OPTIONS_ZEROCOPY) ? XSKB_MODE_ZEROCOPY : XSKB_MODE_COPY;
+	else
+		q->mode = want == XSKB_MODE_AUTO ? XSKB_MODE_COPY : want;
+	if (want == XSKB_MODE_ZEROCOPY && q->mode != XSKB_MODE_ZEROCOPY) {
+		pr_warn("%s queue %u: zero-copy requested but the shared UMEM is in copy mode\n",
+			q->dev->netdev.name, q->queue_id);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int set_busy_poll(struct xskb_queue *q, unsigned int usec, unsigned int budget)
+{
+	int one = 1, us = (int)usec, b = (int)budget;
+
+	if (setsockopt(q->fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)) ||
+	    setsockopt(q->fd, SOL_SOCKET, SO_BUSY_POLL, &us, sizeof(us)) ||
+	    setsockopt(q->fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &b, sizeof(b))) {
+		int err = -errno;
+
+		pr_warn("busy poll socket options refused: %s%s\n", strerror(-err),
+			err == -EPERM ? " (SO_BUSY_POLL_BUDGET above net.core.busy_poll needs "
+					"CAP_NET_ADMIN)" : "");
+		return err;
+	}
+	return 0;
+}
+
+static int setup_rings(struct xskb_queue *q, struct xskb_umem *u, unsigned int fill_size,
+		       unsigned int comp_size, unsigned int rx_size)
+{
+	struct xdp_mmap_offsets off;
+	socklen_t optlen = sizeof(off);
+	int err;
+
+	if (u->reg_fd < 0) {
+		struct xdp_umem_reg mr = {
+			.addr = (__u64)(unsigned long)u->area,
+			.len = u->area_len,
+			.chunk_size = u->frame_size,
+			.headroom = u->headroom,
+		};
+
+		if (setsockopt(q->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr))) {
+			err = -errno;
+			pr_warn("registering the UMEM (%zu bytes) failed: %s\n", u->area_len,
+				strerror(-err));
+			return err == -EACCES ? -EPERM : err;
+		}
+	}
+	/* Every socket on its own (interface, queue) brings its own fill and
+	 * completion rings, shared UMEM or not. */
+	if (setsockopt(q->fd, SOL_XDP, XDP_UMEM_FILL_RING, &fill_size, sizeof(fill_size)) ||
+	    setsockopt(q->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &comp_size, sizeof(comp_size)) ||
+	    setsockopt(q->fd, SOL_XDP, XDP_RX_RING, &rx_size, sizeof(rx_size)) ||
+	    getsockopt(q->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen)) {
+		err = -errno;
+		pr_warn("setting up AF_XDP rings failed: %s\n", strerror(-err));
+		return err;
+	}
+	err = map_ring(q, &q->fill, &off.fr, fill_size, sizeof(__u64), XDP_UMEM_PGOFF_FILL_RING,
+		       &q->fill_map, &q->fill_map_len);
+	if (!err)
+		err = map_ring(q, &q->comp, &off.cr, comp_size, sizeof(__u64),
+			       XDP_UMEM_PGOFF_COMPLETION_RING, &q->comp_map, &q->comp_map_len);
+	if (!err)
+		err = map_ring(q, &q->rx, &off.rx, rx_size, sizeof(struct xdp_desc), XDP_PGOFF_RX_RING,
+			       &q->rx_map, &q->rx_map_len);
+	if (err)
+		pr_warn("mapping AF_XDP rings failed: %s\n", strerror(-err));
+	/* The fill ring starts empty: its producer may not yet be in cached view. */
+	q->fill.cached_cons = *q->fill.consumer + fill_size;
+	return err;
+}
+
+static void unmap_rings(struct xskb_queue *q)
+{
+	if (q->rx_map)
+		munmap(q->rx_map, q->rx_map_len);
+	if (q->fill_map)
+		munmap(q->fill_map, q->fill_map_len);
+	if (q->comp_map)
+		munmap(q->comp_map, q->comp_map_len);
+	q->rx_map = q->fill_map = q->comp_map = NULL;
+}
+
+/* Options both socket queues and replay queues take. */
+int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
+			   const struct xskb_queue_opts *opts)
+{
+	q->fd = -1;
+	q->umem = u;
+	q->queue_id = XSKB_OPT(opts, queue_id, 0u);
+	q->copybreak = XSKB_OPT(opts, copybreak, 0u);
+	q->multi_buffer = XSKB_OPT(opts, multi_buffer, false);
+	q->mb_mode = XSKB_OPT(opts, mb_mode, XSKB_MB_SLAB);
+	q->handler = XSKB_OPT(opts, handler, (xskb_rx_handler_t)NULL);
+	q->handler_arg = XSKB_OPT(opts, handler_arg, (void *)NULL);
+	q->napi.poll = xskb_queue_poll_napi;
+	q->napi.weight = XSKB_NAPI_POLL_WEIGHT;
+	q->napi.index = q->queue_id;
+	if (q->mb_mode != XSKB_MB_SLAB && q->mb_mode != XSKB_MB_FRAGS) {
+		pr_warn("unknown multi-buffer mode %d\n", q->mb_mode);
+		return -EINVAL;
+	}
+	if (q->copybreak > u->frame_size) {
+		pr_warn("copybreak %u is above the frame size %u\n", q->copybreak, u->frame_size);
+		return -EINVAL;
+	}
+	return xskb_umem_attach_queue(u, q);
+}
+
+int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xskb_umem *u,
+		       const struct xskb_queue_opts *opts)
+{
+	unsigned int rx_size, fill_size, comp_size;
+	enum xskb_bind_mode want;
+	struct xskb_queue *q;
+	int err;
+
+	if (!out || !dev || !u)
+		return -EINVAL;
+	*out = NULL;
+	err = XSKB_OPTS_CHECK(opts, "xskb_queue_opts");
+	if (err)
+		return err;
+	rx_size = XSKB_OPT(opts, rx_size, DEFAULT_RING);
+	fill_size = XSKB_OPT(opts, fill_size, DEFAULT_RING);
+	comp_size = XSKB_OPT(opts, comp_size, DEFAULT_RING);
+	want = XSKB_OPT(opts, mode, XSKB_MODE_AUTO);
+	if (!pow2(rx_size) || !pow2(fill_size) || !pow2(comp_size) || rx_size > MAX_RING ||
+	    fill_size > MAX_RING || comp_size > MAX_RING) {
+		pr_warn("ring sizes must be powers of two up to %u (rx %u, fill %u, comp %u)\n",
+			MAX_RING, rx_size, fill_size, comp_size);
+		return -EINVAL;
+	}
+	if (want > XSKB_MODE_ZEROCOPY) {
+		pr_warn("unknown bind mode %d\n", want);
+		return -EINVAL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->dev = dev;
+	q->netdev = &dev->netdev;
+	q->metadata = dev->metadata;
+	q->napi.dev = &dev->netdev;
+	err = xskb_queue_init_common(q, u, opts);
+	if (err) {
+		free(q);
+		return err;
+	}
+	q->busy_poll = XSKB_OPT(opts, busy_poll, false);
+	if (dev->netdev.real_num_rx_queues && q->queue_id >= dev->netdev.real_num_rx_queues) {
+		pr_warn("%s has %u RX queue(s); queue %u does not exist\n", dev->netdev.name,
+			dev->netdev.real_num_rx_queues, q->queue_id);
+		err = -EINVAL;
+		goto out_detach;
+	}
+	if (q->multi_buffer && dev->netdev.mtu + 14 <= u->frame_size - 256 - u->headroom)
+		pr_info("%s: multi-buffer on, but MTU %u fits a %u-byte frame: chains will not occur\n",
+			dev->netdev.name, dev->netdev.mtu, u->frame_size);
+
+	q->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (q->fd < 0) {
+		err = -errno;
+		pr_warn("cannot create an AF_XDP socket: %s%s\n", strerror(-err),
+			err == -EPERM || err == -EACCES ? " (needs CAP_NET_RAW: run as root)" : "");
+		if (err == -EACCES)
+			err = -EPERM;
+		goto out_detach;
+	}
+	err = setup_rings(q, u, fill_size, comp_size, rx_size);
+	if (err)
+		goto out_close;
+	err = bind_mode(q, u, want);
+	if (err)
+		goto out_close;
+	if (u->reg_fd < 0)
+		u->reg_fd = q->fd;
+	if (q->busy_poll) {
+		err = set_busy_poll(q, XSKB_OPT(opts, busy_poll_usec, 20u),
+				    XSKB_OPT(opts, busy_poll_budget, 64u));
+		if (err)
+			goto out_unreg;
+	}
+
+	/* Frames on the fill ring before packets can arrive. */
+	xskb_queue_refill(q);
+	if (bpf_map_update_elem(dev->xsks_map_fd, &q->queue_id, &q->fd, BPF_ANY)) {
+		err = -errno;
+		pr_warn("cannot publish the socket in the XSKMAP of %s: %s\n", dev->netdev.name,
+			strerror(-err));
+		goto out_unreg;
+	}
+	dev->nr_queues++;
+	pr_debug("%s queue %u: bound in %s mode\n", dev->netdev.name, q->queue_id,
+		 xskb_bind_mode_str(q->mode));
+	*out = q;
+	return 0;
+
+out_unreg:
+	if (u->reg_fd == q->fd)
+		u->reg_fd = -1;
+out_close:
+	close(q->fd);
+	unmap_rings(q);
+out_detach:
+	xskb_umem_detach_queue(u, q);
+	free(q);
+	return err;
+}
+
+/* Another live socket on the UMEM to share from, or -1. */
+static int other_reg_fd(struct xskb_umem *u, struct xskb_queue *q)
+{
+	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++)
+		if (u->queues[s] && u->queues[s] != q && u->queues[s]->fd >= 0)
+			return u->queues[s]->fd;
+	return -1;
+}
+
+int xskb_queue__destroy(struct xskb_queue *q)
+{
+	struct xskb_umem *u;
+
+	if (!q)
+		return 0;
+	u = q->umem;
+	if (q->dev) {
+		if (bpf_map_delete_elem(q->dev->xsks_map_fd, &q->queue_id) && errno != ENOENT)
+			pr_warn("cannot remove queue %u from the XSKMAP: %s\n", q->queue_id,
+				strerror(errno));
+		q->dev->nr_queues--;
+	}
+	/* Frames still in the RX ring are accounted as received-then-returned
+	 * by the detach below, which counts by state, not by ring. */
+	if (q->fd >= 0) {
+		/* The kernel gives up every frame once the socket is closed. */
+		close(q->fd);
+		if (u->reg_fd == q->fd)
+			u->reg_fd = other_reg_fd(u, q);
+	}
+	xskb_umem_detach_queue(u, q);
+	unmap_rings(q);
+	if (q->replay)
+		xskb_replay_destroy(q);
+	if (!u->nr_queues)
+		xskb_umem_release_owner(u);
+	free(q);
+	return 0;
+}
+
+int xskb_queue__stats(struct xskb_queue *q, struct xskb_queue_stats *st)
+{
+	struct xdp_statistics xs;
+	socklen_t len = sizeof(xs);
+
+	if (!q || !st)
+		return -EINVAL;
+	*st = q->stats;
+	if (q->fd >= 0 && getsockopt(q->fd, SOL_XDP, XDP_STATISTICS, &xs, &len) == 0) {
+		st->xdp_rx_dropped = xs.rx_dropped;
+		st->xdp_rx_invalid_descs = xs.rx_invalid_descs;
+		if (len >= offsetof(struct xdp_statistics, rx_fill_ring_empty_descs) + sizeof(__u64)) {
+			st->xdp_rx_ring_full = xs.rx_ring_full;
+			st->xdp_rx_fill_ring_empty = xs.rx_fill_ring_empty_descs;
+		}
+	}
+	return 0;
+}
+
+int xskb_queue__fd(const struct xskb_queue *q)
+{
+	return q->fd;
+}
+
+unsigned int xskb_queue__id(const struct xskb_queue *q)
+{
+	return q->queue_id;
+}
+
+enum xskb_bind_mode xskb_queue__mode(const struct xskb_queue *q)
+{
+	return q->mode;
+}
+
+struct napi_struct *xskb_queue__napi(struct xskb_queue *q)
+{
+	return &q->napi;
+}
+
+struct xskb_umem *xskb_queue__umem(const struct xskb_queue *q)
+{
+	return q->umem;
+}

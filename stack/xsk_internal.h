@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Datapath internals shared by umem.c, dev.c, xsk.c, napi.c and replay.c:
+ * the UMEM, device and queue structures and the inline frame recycling the
+ * NAPI loop and the skb free path run for every packet.
+ */
+#ifndef XSKB_XSK_INTERNAL_H
+#define XSKB_XSK_INTERNAL_H
+
+#include <stdarg.h>
+#include <xskb/napi.h>
+#include <xskb/skbuff.h>
+#include <xskb/umem.h>
+#include <xskb/xsk.h>
+
+#include "ring.h"
+#include "../xdp/xskb_xdp.h"
+
+#define XSKB_UMEM_MAX_QUEUES	64
+#define XSKB_SHINFO_SIZE	XSKB_SKB_SHINFO_SIZE
+
+/* xskb_umem.state[]: one byte per frame */
+enum {
+	FRAME_FREE = 0,		/* free stack or remote-free list */
+	FRAME_HELD = 1,		/* owned by an sk_buff */
+	FRAME_FILL = 2,		/* FRAME_FILL + slot: posted to that queue's fill ring */
+};
+
+/* ---- options ------------------------------------------------------------- */
+
+/* A field of an extensible options struct, or @def when the caller's struct
+ * is too old to have it (or the field is zero). */
+#define XSKB_OPT(opts, field, def)						\
+	(((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) +	\
+			sizeof((opts)->field) && (opts)->field) ?		\
+		 (opts)->field : (def))
+
+int xskb_opts_check(const void *opts, size_t user_sz, size_t our_sz, const char *what);
+#define XSKB_OPTS_CHECK(opts, what) \
+	((opts) ? xskb_opts_check(opts, (opts)->sz, sizeof(*(opts)), what) : 0)
+
+/* ---- messages ------------------------------------------------------------ */
+
+__attribute__((format(printf, 2, 3)))
+void xskb_log(enum xskb_print_level level, const char *fmt, ...);
+#define pr_warn(fmt, ...)	xskb_log(XSKB_WARN, fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...)	xskb_log(XSKB_INFO, fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...)	xskb_log(XSKB_DEBUG, fmt, ##__VA_ARGS__)
+
+/* ---- UMEM ---------------------------------------------------------------- */
+
+struct xskb_umem {
+	/* Hot: the NAPI loop and the skb free path. */
+	unsigned char *area;
+	unsigned int frame_shift;
+	unsigned int frame_size;
+	unsigned int nr_free;		/* entries on free_stack */
+	unsigned int held;		/* frames out of FILL not yet back on free_stack */
+	__u32 *free_stack;		/* frame indexes; the top is the hottest */
+	__u8 *state;			/* FRAME_* per frame */
+	const void *owner;		/* polling thread's marker (see xskb_thread_marker) */
+	struct page *pages;		/* one per frame, for page fragments */
+	struct xskb_head_owner head_owner;
+
+	/* Frames freed by threads other than the owner: a lock-free LIFO of
+	 * frame index + 1 (0 ends it) the owner takes whole with one exchange. */
+	__u32 remote_head XSKB_CACHE_ALIGNED;
+	__u32 remote_count;
+	__u32 *remote_next;
+
+	/* Cold. */
+	unsigned int frame_count XSKB_CACHE_ALIGNED;
+	unsigned int headroom;
+	int numa_node;
+	bool hugepages;
+	size_t area_len;
+	int reg_fd;			/* a socket the area is registered through, -1: none */
+	struct xskb_queue *queues[XSKB_UMEM_MAX_QUEUES];	/* by slot */
+	unsigned int nr_queues;
+};
+
+extern __thread char xskb_thread_marker;
+
+static inline bool xskb_umem_owned(const struct xskb_umem *u)
+{
+	return u->owner == &xskb_thread_marker;
+}
+
+static inline unsigned int xskb_frame_index(const struct xskb_umem *u, const void *p)
+{
+	return (unsigned int)(((const unsigned char *)p - u->area) >> u->frame_shift);
+}
+
+static inline unsigned char *xskb_frame_addr(const struct xskb_umem *u, unsigned int idx)
+{
+	return u->area + ((size_t)idx << u->frame_shift);
+}
+
+void xskb_umem_frame_bug(struct xskb_umem *u, unsigned int idx, const char *what);
+void xskb_umem_remote_free(struct xskb_umem *u, unsigned int idx);
+void xskb_umem_drain_remote(struct xskb_umem *u);
+
+/*
+ * A frame leaves FILL or HELD and becomes FREE. On the polling thread this is
+ * two stores; elsewhere it goes through the remote-free list.
+ */
+static XSKB_ALWAYS_INLINE void xskb_umem_recycle(struct xskb_umem *u, unsigned int idx)
+{
+	if (xskb_likely(xskb_umem_owned(u))) {
+#ifdef XSKB_DEBUG
+		if (u->state[idx] != FRAME_HELD)
+			xskb_umem_frame_bug(u, idx, "freed but not held by an skb (double free?)");
+#endif
+		u->state[idx] = FRAME_FREE;
+		u->free_stack[u->nr_free++] = idx;
+		u->held--;
+		return;
+	}
+	xskb_umem_remote_free(u, idx);
+}
+
+/* A received frame (state FILL) goes straight back: the packet was copied. */
+static XSKB_ALWAYS_INLINE void xskb_umem_return_rx(struct xskb_umem *u, unsigned int idx)
+{
+	u->state[idx] = FRAME_FREE;
+	u->free_stack[u->nr_free++] = idx;
+}
+
+int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q);
+void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q);
+/* Claim the UMEM for the calling thread if nobody polls it. */
+void xskb_umem_claim(struct xskb_umem *u);
+void xskb_umem_release_owner(struct xskb_umem *u);
+
+/* ---- device -------------------------------------------------------------- */
+
+struct xdp_program;
+
+struct xskb_dev {
+	struct net_device netdev;
+	bool metadata;
+	enum xskb_attach_mode attach;
+	struct xdp_program *prog;
+	bool multiprog;
+	int xsks_map_fd;
+	int rules_fd;
+	int cfg_fd;
+	struct xskb_xdp_cfg cfg;
+	unsigned int nr_queues;
+};
+
+/* ---- queue --------------------------------------------------------------- */
+
+struct xskb_replay;
+
+struct xskb_queue {
+	/* Hot: read by every poll. */
+	struct xskb_ring rx;		/* consumer */
+	struct xskb_ring fill;		/* producer */
+	struct xskb_umem *umem;
+	xskb_rx_handler_t handler;
+	void *handler_arg;
+	struct net_device *netdev;	/* skb->dev */
+	struct xskb_dev *dev;		/* NULL for a replay queue */
+	struct xskb_replay *replay;	/* memory-backed queue instead of a socket */
+	unsigned int copybreak;
+	unsigned int queue_id;
+	__u8 slot;			/* this queue's FRAME_FILL + slot state value */
+	bool metadata;
+	bool busy_poll;
+	enum xskb_mb_mode mb_mode;
+	int fd;
+	__u64 posted;			/* frames put on the fill ring */
+	__u64 received;			/* frames taken off the RX ring */
+	struct xskb_queue_stats stats;
+	struct napi_struct napi;
+
+	/* Cold. */
+	struct xskb_ring comp;
+	enum xskb_bind_mode mode;
+	bool multi_buffer;
+	void *rx_map, *fill_map, *comp_map;
+	size_t rx_map_len, fill_map_len, comp_map_len;
+};
+
+/* Settings socket and replay queues share; attaches the queue to the UMEM. */
+int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
+			   const struct xskb_queue_opts *opts);
+/* Put free frames on the fill ring. */
+void xskb_queue_refill(struct xskb_queue *q);
+int xskb_queue_poll_napi(struct napi_struct *napi, int budget);
+
+/* replay.c: produce RX descriptors from the fill ring, as the kernel would. */
+unsigned int xskb_replay_produce(struct xskb_queue *q);
+void xskb_replay_destroy(struct xskb_queue *q);
+
+#endif /* XSKB_XSK_INTERNAL_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The ABI between xskb_redirect.bpf.c and the library: map value layouts and
+ * the metadata the program writes in front of a packet.
+ */
+#ifndef XSKB_XDP_H
+#define XSKB_XDP_H
+
+#include <linux/types.h>
+
+#define XSKB_XDP_MAX_QUEUES	256	/* xsks_map entries (rx queue ids) */
+#define XSKB_XDP_MAX_RULES	16
+
+/* struct xskb_xdp_rule.flags */
+#define XSKB_RULE_F_ETHERTYPE	0x01	/* match ethertype (after one VLAN tag) */
+#define XSKB_RULE_F_PROTO	0x02	/* match IPv4 protocol / IPv6 next header */
+#define XSKB_RULE_F_DPORT	0x04	/* match UDP/TCP destination port range */
+
+/* One claim rule; a packet is claimed when every field flagged matches. */
+struct xskb_xdp_rule {
+	__u16 ethertype;	/* host order */
+	__u8 ip_proto;
+	__u8 flags;
+	__u16 dport_lo;		/* host order, inclusive */
+	__u16 dport_hi;
+	__u32 mark;		/* written to the metadata when this rule claims */
+};
+
+/* xskb_cfg[0] */
+#define XSKB_XDP_F_META		0x01	/* write struct xskb_xdp_meta before the packet */
+#define XSKB_XDP_F_CLAIM_ALL	0x02	/* no rules: claim every packet */
+
+struct xskb_xdp_cfg {
+	__u32 nr_rules;
+	__u32 flags;
+};
+
+/* XDP metadata (bpf_xdp_adjust_meta), immediately in front of the packet. */
+#define XSKB_META_MAGIC		0x78736b62u	/* "xskb" */
+#define XSKB_META_F_HASH	0x01	/* hash is valid */
+#define XSKB_META_F_HASH_L4	0x02	/* hash covers ports (skb->l4_hash) */
+#define XSKB_META_F_HASH_SW	0x04	/* computed by the program, not the NIC */
+
+struct xskb_xdp_meta {
+	__u32 mark;
+	__u32 hash;
+	__u32 flags;
+	__u32 magic;		/* last: adjacent to the packet data */
+};
+
+#endif

@@ -42,12 +42,12 @@ static int fwd_print(enum xskb_print_level lvl, const char *fmt, va_list ap)
 
 static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	return fwd_print(level == LIBBPF_WARN ? XSKB_WARN : XSKB_DEBUG, fmt, ap);
+	return fwd_print(level == LIBBPF_WARN ? XSKB_LOG_WARN : XSKB_LOG_DEBUG, fmt, ap);
 }
 
 static int xdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
 {
-	return fwd_print(level == LIBXDP_WARN ? XSKB_WARN : XSKB_DEBUG, fmt, ap);
+	return fwd_print(level == LIBXDP_WARN ? XSKB_LOG_WARN : XSKB_LOG_DEBUG, fmt, ap);
 }
 
 struct saved_print {

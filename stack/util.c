@@ -11,7 +11,7 @@
 
 static int default_print(enum xskb_print_level level, const char *fmt, va_list ap)
 {
-	if (level > XSKB_INFO)
+	if (level > XSKB_LOG_INFO)
 		return 0;
 	fputs("xskb: ", stderr);
 	return vfprintf(stderr, fmt, ap);

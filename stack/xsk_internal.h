@@ -43,9 +43,9 @@ int xskb_opts_check(const void *opts, size_t user_sz, size_t our_sz, const char 
 
 __attribute__((format(printf, 2, 3)))
 void xskb_log(enum xskb_print_level level, const char *fmt, ...);
-#define pr_warn(fmt, ...)	xskb_log(XSKB_WARN, fmt, ##__VA_ARGS__)
-#define pr_info(fmt, ...)	xskb_log(XSKB_INFO, fmt, ##__VA_ARGS__)
-#define pr_debug(fmt, ...)	xskb_log(XSKB_DEBUG, fmt, ##__VA_ARGS__)
+#define pr_warn(fmt, ...)	xskb_log(XSKB_LOG_WARN, fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...)	xskb_log(XSKB_LOG_INFO, fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...)	xskb_log(XSKB_LOG_DEBUG, fmt, ##__VA_ARGS__)
 
 /* ---- UMEM ---------------------------------------------------------------- */
 

@@ -171,9 +171,12 @@ typedef unsigned int sk_buff_data_t;	/* offsets from head, as on 64-bit kernels 
 /*
  * The links both struct sk_buff and struct sk_buff_head start with. Queue
  * code writes through a pointer that may be the head itself via this type,
- * never via struct sk_buff (as the kernel does).
+ * never via struct sk_buff (as the kernel does). may_alias: the kernel builds
+ * with -fno-strict-aliasing, users of this header do not; without it the
+ * compiler may keep list->next in a register across a write through the
+ * head-as-skb pointer and corrupt the queue.
  */
-struct sk_buff_list {
+struct __attribute__((__may_alias__)) sk_buff_list {
 	struct sk_buff *next;
 	struct sk_buff *prev;
 };

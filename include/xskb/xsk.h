@@ -33,9 +33,9 @@ extern "C" {
 /* ---- messages ------------------------------------------------------------ */
 
 enum xskb_print_level {
-	XSKB_WARN,
-	XSKB_INFO,
-	XSKB_DEBUG,
+	XSKB_LOG_WARN,
+	XSKB_LOG_INFO,
+	XSKB_LOG_DEBUG,
 };
 typedef int (*xskb_print_fn_t)(enum xskb_print_level level, const char *fmt, va_list ap);
 
@@ -43,7 +43,7 @@ typedef int (*xskb_print_fn_t)(enum xskb_print_level level, const char *fmt, va_
  * xskb_set_print - route the library's messages
  * @fn: the new printer, or NULL to silence the library
  *
- * The default prints XSKB_WARN and XSKB_INFO to stderr prefixed "xskb: ".
+ * The default prints XSKB_LOG_WARN and XSKB_LOG_INFO to stderr prefixed "xskb: ".
  * Returns the previous printer.
  */
 XSKB_API xskb_print_fn_t xskb_set_print(xskb_print_fn_t fn);

@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests for the NAPI receive path, driven by replay queues (the same
+ * rings and code a socket uses): in-place skb geometry on UMEM frames, the
+ * slab fallbacks (frame too small, copybreak, chains), page frags on frames,
+ * frame recycling through clones/copies/other threads, budgets, drops and the
+ * frame accounting invariant.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <arpa/inet.h>
+#include <xskb/napi.h>
+#include <xskb/replay.h>
+
+#include "test_helpers.h"
+
+#define SHINFO		320u
+#define XDP_HEADROOM	256u
+
+static const unsigned char dev_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const unsigned char src_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+/* An Ethernet frame of @len bytes to @dst; payload byte i is (i * 7 + seed). */
+static unsigned char *frame(unsigned int len, const unsigned char *dst, unsigned char seed)
+{
+	unsigned char *p = malloc(len);
+
+	assert_non_null(p);
+	for (unsigned int i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 7 + seed);
+	if (len >= 14) {
+		memcpy(p, dst, 6);
+		memcpy(p + 6, src_mac, 6);
+		p[12] = 0x08;
+		p[13] = 0x00;
+	}
+	return p;
+}
+
+/* ---- fixture: one UMEM, one replay queue, a handler that keeps skbs ----------- */
+
+struct rx {
+	struct xskb_umem *u;
+	struct xskb_queue *q;
+	struct sk_buff_head got;
+	unsigned char *pkts[4];
+	struct xskb_replay_pkt tpl[4];
+};
+
+static void keep(struct sk_buff *skb, void *arg)
+{
+	__skb_queue_tail(&((struct rx *)arg)->got, skb);
+}
+
+static void rx_setup(struct rx *r, unsigned int frame_size, unsigned int frames, unsigned int headroom,
+		     struct xskb_queue_opts *qo, struct xskb_replay_opts *ro)
+{
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_size = frame_size, .frame_count = frames,
+		  .headroom = headroom);
+
+	__skb_queue_head_init(&r->got);
+	assert_int_equal(xskb_umem__create(&r->u, -1, &uo), 0);
+	qo->handler = keep;
+	qo->handler_arg = r;
+	assert_int_equal(xskb_replay__create(&r->q, r->u, qo, ro), 0);
+}
+
+/* Everything freed, everything back, accounting intact. */
+static void rx_teardown(struct rx *r)
+{
+	struct xskb_frame_stats st;
+
+	__skb_queue_purge(&r->got);
+	assert_int_equal(xskb_umem__check(r->u), 0);
+	assert_int_equal(xskb_queue__destroy(r->q), 0);
+	assert_int_equal(xskb_umem__frame_stats(r->u, &st), 0);
+	assert_int_equal(st.free, st.frames);
+	assert_int_equal(st.held, 0);
+	assert_int_equal(xskb_umem__delete(r->u), 0);
+	for (int i = 0; i < 4; i++)
+		free(r->pkts[i]);
+}
+
+static unsigned int held(struct rx *r)
+{
+	struct xskb_frame_stats st;
+
+	assert_int_equal(xskb_umem__frame_stats(r->u, &st), 0);
+	return st.held;
+}
+
+static bool in_umem(struct rx *r, const void *p)
+{
+	const unsigned char *a = xskb_umem__area(r->u);
+
+	return (const unsigned char *)p >= a &&
+	       (const unsigned char *)p < a + (size_t)xskb_umem__frame_size(r->u) *
+						  xskb_umem__frame_count(r->u);
+}
+
+static void one_template(struct rx *r, unsigned int len, struct xskb_replay_opts *ro)
+{
+	r->pkts[0] = frame(len, dev_mac, 3);
+	r->tpl[0].data = r->pkts[0];
+	r->tpl[0].len = len;
+	ro->pkts = r->tpl;
+	ro->nr_pkts = 1;
+}
+
+/* ---- in place ------------------------------------------------------------------------ */
+
+static void check_zerocopy(unsigned int umem_headroom)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .queue_id = 3);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 1);
+	struct xskb_queue_stats st;
+	struct sk_buff *skb;
+	struct rx r = { 0 };
+	unsigned int off = umem_headroom + XDP_HEADROOM;
+
+	one_template(&r, 64, &ro);
+	rx_setup(&r, 4096, 256, umem_headroom, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 1);
+	assert_int_equal(skb_queue_len(&r.got), 1);
+	skb = skb_peek(&r.got);
+
+	/* The frame is the head: 4096-aligned, inside the UMEM. */
+	assert_true(in_umem(&r, skb->head));
+	assert_int_equal(((unsigned char *)skb->head - (unsigned char *)xskb_umem__area(r.u)) % 4096, 0);
+	assert_int_equal(skb->end, 4096 - SHINFO);
+	assert_ptr_equal(skb_shinfo(skb), skb->head + 4096 - SHINFO);
+	assert_int_equal(skb->mac_header, off);
+	assert_int_equal(skb_headroom(skb), off + ETH_HLEN);
+	assert_int_equal(skb->network_header, off + ETH_HLEN);
+	assert_int_equal(skb->len, 64 - ETH_HLEN);
+	assert_int_equal(skb->data_len, 0);
+	assert_int_equal(skb->tail, off + 64);
+	assert_int_equal(skb_tailroom(skb), 4096 - SHINFO - off - 64);
+	assert_memory_equal(skb_mac_header(skb), r.pkts[0], 64);
+	assert_int_equal(skb->protocol, htons(ETH_P_IP));
+	assert_int_equal(skb->pkt_type, PACKET_HOST);
+	assert_int_equal(skb->mac_len, ETH_HLEN);
+	assert_int_equal(skb->queue_mapping, 3);
+	assert_string_equal(skb->dev->name, "replay0");
+	assert_int_equal(skb->xsk_frame, 1);
+	assert_int_equal(refcount_read(&skb->users), 1);
+	assert_int_equal(atomic_read(&skb_shinfo(skb)->dataref), 1);
+	assert_int_equal(skb_shinfo(skb)->nr_frags, 0);
+	assert_int_equal(held(&r), 1);
+
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_int_equal(st.rx_packets, 1);
+	assert_int_equal(st.rx_bytes, 64);
+	assert_int_equal(st.rx_descs, 1);
+	assert_int_equal(st.skb_zerocopy, 1);
+	assert_int_equal(st.skb_slab, 0);
+
+	consume_skb(__skb_dequeue(&r.got));
+	assert_int_equal(held(&r), 0);
+	rx_teardown(&r);
+}
+
+static void test_zerocopy_geometry(void **state)
+{
+	(void)state;
+	check_zerocopy(0);
+	check_zerocopy(128);	/* UMEM headroom adds to skb headroom */
+}
+
+/* With 2 KiB frames a packet fits in place up to 2048 - 256 - 320 = 1472 bytes. */
+static void test_frame_too_small_takes_slab(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo);
+	XSKB_OPTS(xskb_replay_opts, ro);
+	struct xskb_queue_stats st;
+	struct sk_buff *a, *b;
+	struct rx r = { 0 };
+	(void)state;
+
+	r.pkts[0] = frame(1472, dev_mac, 1);
+	r.pkts[1] = frame(1473, dev_mac, 2);
+	r.tpl[0] = (struct xskb_replay_pkt){ r.pkts[0], 1472 };
+	r.tpl[1] = (struct xskb_replay_pkt){ r.pkts[1], 1473 };
+	ro.pkts = r.tpl;
+	ro.nr_pkts = 2;
+	ro.limit = 2;
+	rx_setup(&r, 2048, 128, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 2);
+	a = __skb_dequeue(&r.got);
+	b = __skb_dequeue(&r.got);
+	assert_true(in_umem(&r, a->head));
+	assert_int_equal(a->len, 1472 - ETH_HLEN);
+	assert_false(in_umem(&r, b->head));
+	assert_int_equal(b->len, 1473 - ETH_HLEN);
+	assert_int_equal(skb_headroom(b), NET_SKB_PAD + NET_IP_ALIGN + ETH_HLEN);
+	assert_memory_equal(skb_mac_header(b), r.pkts[1], 1473);
+	assert_int_equal(b->protocol, htons(ETH_P_IP));
+	assert_int_equal(held(&r), 1);		/* the slab skb's frame went back at once */
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_int_equal(st.skb_zerocopy, 1);
+	assert_int_equal(st.skb_slab, 1);
+	assert_int_equal(st.skb_copybreak, 0);
+	assert_int_equal(st.rx_bytes, 1472 + 1473);
+	kfree_skb(a);
+	kfree_skb(b);
+	rx_teardown(&r);
+}
+
+static void test_copybreak(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .copybreak = 128);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 2);
+	struct xskb_queue_stats st;
+	struct sk_buff *a, *b;
+	struct rx r = { 0 };
+	(void)state;
+
+	r.pkts[0] = frame(128, dev_mac, 5);
+	r.pkts[1] = frame(129, dev_mac, 6);
+	r.tpl[0] = (struct xskb_replay_pkt){ r.pkts[0], 128 };
+	r.tpl[1] = (struct xskb_replay_pkt){ r.pkts[1], 129 };
+	ro.pkts = r.tpl;
+	ro.nr_pkts = 2;
+	rx_setup(&r, 4096, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 2);
+	a = __skb_dequeue(&r.got);
+	b = __skb_dequeue(&r.got);
+	assert_false(in_umem(&r, a->head));
+	assert_memory_equal(skb_mac_header(a), r.pkts[0], 128);
+	assert_true(in_umem(&r, b->head));
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_int_equal(st.skb_slab, 1);
+	assert_int_equal(st.skb_copybreak, 1);
+	assert_int_equal(st.skb_zerocopy, 1);
+	assert_int_equal(held(&r), 1);
+	consume_skb(a);
+	consume_skb(b);
+	rx_teardown(&r);
+}
+
+/* ---- references keep the frame ------------------------------------------------------- */
+
+static void test_clone_and_copy(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 1);
+	struct sk_buff *skb, *clone, *copy;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 200, &ro);
+	rx_setup(&r, 4096, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 8), 1);
+	skb = __skb_dequeue(&r.got);
+
+	clone = skb_clone(skb, GFP_ATOMIC);
+	assert_non_null(clone);
+	assert_ptr_equal(clone->data, skb->data);
+	assert_int_equal(atomic_read(&skb_shinfo(skb)->dataref), 2);
+	assert_true(skb_cloned(skb));
+	copy = skb_copy(skb, GFP_ATOMIC);
+	assert_non_null(copy);
+	assert_false(in_umem(&r, copy->head));
+	assert_int_equal(copy->len, skb->len);
+	assert_memory_equal(copy->data, skb->data, skb->len);
+	assert_int_equal(copy->mac_header - skb_headroom(copy), skb->mac_header - skb_headroom(skb));
+	assert_int_equal(copy->xsk_frame, 0);
+	assert_int_equal(held(&r), 1);
+
+	kfree_skb(skb);
+	assert_int_equal(held(&r), 1);		/* the clone still has it */
+	assert_false(skb_cloned(clone));
+	kfree_skb(clone);
+	assert_int_equal(held(&r), 0);		/* last reference: back to the UMEM */
+	assert_memory_equal(skb_mac_header(copy), r.pkts[0], 200);
+	kfree_skb(copy);
+	rx_teardown(&r);
+}
+
+static void test_expand_head_releases_frame(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 1);
+	struct sk_buff *skb;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 100, &ro);
+	rx_setup(&r, 4096, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 8), 1);
+	skb = __skb_dequeue(&r.got);
+	skb_push(skb, ETH_HLEN);
+	assert_int_equal(pskb_expand_head(skb, 64, 0, GFP_ATOMIC), 0);
+	assert_false(in_umem(&r, skb->head));
+	assert_int_equal(skb->xsk_frame, 0);
+	assert_int_equal(held(&r), 0);
+	assert_memory_equal(skb->data, r.pkts[0], 100);
+	kfree_skb(skb);
+	rx_teardown(&r);
+}
+
+/* ---- multi-buffer chains ------------------------------------------------------------------ */
+
+/* 5000 bytes in 2 KiB frames: 1792 + 1792 + 1416 in three descriptors. */
+static void test_chain_slab(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .multi_buffer = true, .mb_mode = XSKB_MB_SLAB);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 2);
+	struct xskb_queue_stats st;
+	struct sk_buff *skb;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 5000, &ro);
+	rx_setup(&r, 2048, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 2);
+	assert_int_equal(skb_queue_len(&r.got), 2);
+	skb = skb_peek(&r.got);
+	assert_false(in_umem(&r, skb->head));
+	assert_int_equal(skb->len, 5000 - ETH_HLEN);
+	assert_int_equal(skb->data_len, 0);
+	assert_memory_equal(skb_mac_header(skb), r.pkts[0], 5000);
+	assert_int_equal(held(&r), 0);
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_int_equal(st.rx_descs, 6);
+	assert_int_equal(st.rx_packets, 2);
+	assert_int_equal(st.rx_bytes, 10000);
+	assert_int_equal(st.skb_slab, 2);
+	assert_int_equal(st.skb_frags, 0);
+	rx_teardown(&r);
+}
+
+static void test_chain_frags(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .multi_buffer = true, .mb_mode = XSKB_MB_FRAGS);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 1);
+	struct xskb_queue_stats st;
+	unsigned char buf[5000];
+	struct skb_shared_info *sh;
+	struct sk_buff *skb, *clone;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 5000, &ro);
+	rx_setup(&r, 2048, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 1);
+	skb = __skb_dequeue(&r.got);
+	sh = skb_shinfo(skb);
+	/* 256 header bytes linear, then the rest of frame 1 and frames 2, 3. */
+	assert_false(in_umem(&r, skb->head));
+	assert_int_equal(skb_headlen(skb), 256 - ETH_HLEN);
+	assert_int_equal(skb->len, 5000 - ETH_HLEN);
+	assert_int_equal(skb->data_len, 5000 - 256);
+	assert_int_equal(sh->nr_frags, 3);
+	assert_int_equal(skb_frag_size(&sh->frags[0]), 1792 - 256);
+	assert_int_equal(skb_frag_off(&sh->frags[0]), XDP_HEADROOM + 256);
+	assert_int_equal(skb_frag_size(&sh->frags[1]), 1792);
+	assert_int_equal(skb_frag_size(&sh->frags[2]), 1416);
+	for (int i = 0; i < 3; i++) {
+		assert_true(in_umem(&r, skb_frag_address(&sh->frags[i])));
+		assert_int_equal(page_ref_count(skb_frag_page(&sh->frags[i])), 1);
+	}
+	skb_push(skb, ETH_HLEN);
+	assert_int_equal(skb_copy_bits(skb, 0, buf, 5000), 0);
+	assert_memory_equal(buf, r.pkts[0], 5000);
+	assert_int_equal(held(&r), 3);
+
+	/* Clones share the frags; pulling headers makes them linear. */
+	clone = skb_clone(skb, GFP_ATOMIC);
+	kfree_skb(skb);
+	assert_int_equal(held(&r), 3);
+	assert_true(pskb_may_pull(clone, 600));		/* part of frame 1's frag */
+	assert_int_equal(skb_headlen(clone), 600);
+	assert_memory_equal(clone->data, r.pkts[0], 600);
+	assert_int_equal(skb_shinfo(clone)->nr_frags, 3);
+	assert_int_equal(skb_frag_size(&skb_shinfo(clone)->frags[0]), 1792 - 600);
+	assert_int_equal(held(&r), 3);
+	assert_true(pskb_may_pull(clone, 1800));	/* all of it: frame 1 goes back */
+	assert_int_equal(skb_headlen(clone), 1800);
+	assert_memory_equal(clone->data, r.pkts[0], 1800);
+	assert_int_equal(skb_shinfo(clone)->nr_frags, 2);
+	assert_int_equal(skb_frag_size(&skb_shinfo(clone)->frags[0]), 1792 - 8);
+	assert_int_equal(held(&r), 2);
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_int_equal(st.skb_frags, 1);
+	assert_int_equal(st.rx_descs, 3);
+	kfree_skb(clone);
+	assert_int_equal(held(&r), 0);
+	rx_teardown(&r);
+}
+
+/* Without multi-buffer the "kernel" drops what does not fit, as AF_XDP does. */
+static void test_chain_needs_multi_buffer(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 3);
+	struct rx r = { 0 };
+	(void)state;
+
+	r.pkts[0] = frame(64, dev_mac, 1);
+	r.pkts[1] = frame(3000, dev_mac, 2);
+	r.tpl[0] = (struct xskb_replay_pkt){ r.pkts[0], 64 };
+	r.tpl[1] = (struct xskb_replay_pkt){ r.pkts[1], 3000 };
+	ro.pkts = r.tpl;
+	ro.nr_pkts = 2;
+	rx_setup(&r, 2048, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 2);
+	assert_int_equal(skb_queue_len(&r.got), 2);
+	assert_int_equal(skb_peek(&r.got)->len, 50);
+	assert_int_equal(skb_peek_tail(&r.got)->len, 50);
+	assert_int_equal(xskb_replay__produced(r.q), 3);
+	rx_teardown(&r);
+}
+
+/* ---- drops, budgets, lists ---------------------------------------------------------------------- */
+
+static void test_runt_dropped(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 5);
+	struct xskb_queue_stats st;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 10, &ro);
+	rx_setup(&r, 4096, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 5);		/* processed ... */
+	assert_int_equal(skb_queue_len(&r.got), 0);		/* ... none delivered */
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_int_equal(st.drops[XSKB_DROP_RUNT], 5);
+	assert_int_equal(st.rx_packets, 0);
+	assert_int_equal(held(&r), 0);
+	assert_string_equal(xskb_rx_drop_str(XSKB_DROP_RUNT), "runt");
+	rx_teardown(&r);
+}
+
+static void test_budget_and_list(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .rx_size = 256, .fill_size = 256);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 300);
+	struct sk_buff_head list;
+	struct rx r = { 0 };
+	unsigned int total = 0;
+	(void)state;
+
+	one_template(&r, 60, &ro);
+	rx_setup(&r, 4096, 1024, 0, &qo, &ro);
+	__skb_queue_head_init(&list);
+	assert_int_equal(xskb_queue__receive(r.q, &list, 64), 64);
+	assert_int_equal(skb_queue_len(&list), 64);
+	assert_int_equal(xskb_queue__poll(r.q, 100), 100);
+	assert_int_equal(skb_queue_len(&r.got), 100);
+	for (int i = 0; i < 10; i++) {
+		int n = xskb_queue__receive(r.q, &list, 64);
+
+		assert_true(n >= 0 && n <= 64);
+		total += (unsigned int)n;
+	}
+	assert_int_equal(total, 136);
+	assert_int_equal(skb_queue_len(&list), 200);
+	assert_int_equal(held(&r), 300);
+	__skb_queue_purge(&list);
+	assert_int_equal(xskb_queue__poll(r.q, 0), -EINVAL);
+	assert_int_equal(xskb_queue__receive(r.q, NULL, 8), -EINVAL);
+	rx_teardown(&r);
+}
+
+static void test_pkt_types(void **state)
+{
+	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const unsigned char mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	static const unsigned char other[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	struct net_device dev = { .name = "lab0", .ifindex = 7 };
+	XSKB_OPTS(xskb_queue_opts, qo);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 4, .dev = &dev);
+	struct rx r = { 0 };
+	(void)state;
+
+	memcpy(dev.dev_addr, dev_mac, 6);
+	r.pkts[0] = frame(60, dev_mac, 1);
+	r.pkts[1] = frame(60, bcast, 1);
+	r.pkts[2] = frame(60, mcast, 1);
+	r.pkts[3] = frame(60, other, 1);
+	for (int i = 0; i < 4; i++)
+		r.tpl[i] = (struct xskb_replay_pkt){ r.pkts[i], 60 };
+	ro.pkts = r.tpl;
+	ro.nr_pkts = 4;
+	rx_setup(&r, 4096, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 4);
+	{
+		static const int want[4] = { PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST,
+					     PACKET_OTHERHOST };
+
+		for (int i = 0; i < 4; i++) {
+			struct sk_buff *skb = __skb_dequeue(&r.got);
+
+			assert_int_equal(skb->pkt_type, want[i]);
+			assert_ptr_equal(skb->dev, xskb_queue__napi(r.q)->dev);
+			assert_int_equal(skb->skb_iif, 7);
+			kfree_skb(skb);
+		}
+	}
+	rx_teardown(&r);
+}
+
+/* ---- frames come back: other threads, starvation ------------------------------------------------ */
+
+static void *free_list(void *arg)
+{
+	__skb_queue_purge((struct sk_buff_head *)arg);
+	return NULL;
+}
+
+static void test_free_on_other_thread(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .rx_size = 128, .fill_size = 128);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 200);
+	struct xskb_frame_stats st;
+	pthread_t t;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 64, &ro);
+	rx_setup(&r, 4096, 512, 0, &qo, &ro);
+	while (xskb_queue__poll(r.q, 64) > 0)
+		;
+	assert_int_equal(skb_queue_len(&r.got), 200);
+	assert_int_equal(held(&r), 200);
+	assert_int_equal(pthread_create(&t, NULL, free_list, &r.got), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	/* On the remote-free list now: counted free, not yet on the stack. */
+	assert_int_equal(xskb_umem__frame_stats(r.u, &st), 0);
+	assert_int_equal(st.held, 0);
+	assert_int_equal(st.free + st.fill, 512);
+	assert_int_equal(xskb_umem__check(r.u), 0);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 0);	/* drains the list */
+	assert_int_equal(xskb_umem__check(r.u), 0);
+	rx_teardown(&r);
+}
+
+/* A handler that keeps every skb runs the UMEM dry; freeing them restarts it. */
+static void test_fill_starvation(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .rx_size = 32, .fill_size = 32);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 100);
+	struct xskb_queue_stats st;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 64, &ro);
+	rx_setup(&r, 4096, 48, 0, &qo, &ro);
+	for (int i = 0; i < 20; i++)
+		xskb_queue__poll(r.q, 64);
+	assert_int_equal(skb_queue_len(&r.got), 48);	/* every frame is held */
+	assert_int_equal(held(&r), 48);
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_true(st.fill_starved > 0);
+	__skb_queue_purge(&r.got);
+	for (int i = 0; i < 20; i++) {
+		xskb_queue__poll(r.q, 64);
+		__skb_queue_purge(&r.got);
+	}
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_int_equal(st.rx_packets, 100);
+	rx_teardown(&r);
+}
+
+/* Random holding and freeing: the invariant holds after every poll. */
+static void test_accounting_churn(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .rx_size = 64, .fill_size = 64, .copybreak = 70);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 5000);
+	struct sk_buff *kept[64];
+	unsigned int nkept = 0, seed = 12345;
+	struct rx r = { 0 };
+	(void)state;
+
+	r.pkts[0] = frame(64, dev_mac, 1);
+	r.pkts[1] = frame(500, dev_mac, 2);
+	r.pkts[2] = frame(2000, dev_mac, 3);
+	r.tpl[0] = (struct xskb_replay_pkt){ r.pkts[0], 64 };
+	r.tpl[1] = (struct xskb_replay_pkt){ r.pkts[1], 500 };
+	r.tpl[2] = (struct xskb_replay_pkt){ r.pkts[2], 2000 };
+	ro.pkts = r.tpl;
+	ro.nr_pkts = 3;
+	qo.multi_buffer = true;
+	qo.mb_mode = XSKB_MB_FRAGS;
+	rx_setup(&r, 2048, 256, 0, &qo, &ro);
+	for (int round = 0; round < 400; round++) {
+		struct sk_buff *skb;
+
+		xskb_queue__poll(r.q, 16);
+		while ((skb = __skb_dequeue(&r.got))) {
+			seed = seed * 1103515245 + 12345;
+			if ((seed >> 16) % 3 == 0 && nkept < 64)
+				kept[nkept++] = (seed >> 20) & 1 ? skb_clone(skb, GFP_ATOMIC) : skb_get(skb);
+			kfree_skb(skb);
+		}
+		if (nkept && (seed >> 8) % 4 == 0)
+			kfree_skb(kept[--nkept]);
+		assert_int_equal(xskb_umem__check(r.u), 0);
+	}
+	while (nkept)
+		kfree_skb(kept[--nkept]);
+	while (xskb_queue__poll(r.q, 64) > 0)
+		__skb_queue_purge(&r.got);
+	assert_int_equal(xskb_replay__produced(r.q), 5000);
+	rx_teardown(&r);
+}
+
+/* Two queues on one UMEM (XDP_SHARED_UMEM's model): separate fill states. */
+static void test_shared_umem(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .rx_size = 64, .fill_size = 64);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 10);
+	struct xskb_queue *q2;
+	struct xskb_frame_stats st;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 64, &ro);
+	rx_setup(&r, 4096, 256, 0, &qo, &ro);
+	qo.queue_id = 1;
+	assert_int_equal(xskb_replay__create(&q2, r.u, &qo, &ro), 0);
+	assert_int_equal(xskb_umem__frame_stats(r.u, &st), 0);
+	assert_int_equal(st.fill, 128);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 10);
+	assert_int_equal(xskb_queue__poll(q2, 64), 10);
+	assert_int_equal(skb_queue_len(&r.got), 20);
+	assert_int_equal(skb_peek_tail(&r.got)->queue_mapping, 1);
+	assert_int_equal(xskb_umem__check(r.u), 0);
+	assert_int_equal(xskb_queue__destroy(q2), 0);
+	assert_int_equal(xskb_umem__check(r.u), 0);
+	rx_teardown(&r);
+}
+
+/* The NAPI loop in its own thread drains a replay queue and stops on request. */
+static unsigned long napi_count;
+
+static void count_and_free(struct sk_buff *skb, void *arg)
+{
+	(void)arg;
+	__atomic_fetch_add(&napi_count, 1, __ATOMIC_RELAXED);
+	consume_skb(skb);
+}
+
+static void test_napi_thread(void **state)
+{
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_count = 1024);
+	XSKB_OPTS(xskb_queue_opts, qo, .handler = count_and_free, .rx_size = 256, .fill_size = 256);
+	XSKB_OPTS(xskb_napi_opts, no, .budget = 32, .idle_polls = 100, .sleep_ms = 1);
+	unsigned char *pkt = frame(64, dev_mac, 9);
+	struct xskb_replay_pkt tpl = { pkt, 64 };
+	XSKB_OPTS(xskb_replay_opts, ro, .pkts = &tpl, .nr_pkts = 1, .limit = 20000);
+	struct xskb_napi_stats ns;
+	struct xskb_queue_stats st;
+	struct xskb_napi *napi;
+	struct xskb_umem *u;
+	struct xskb_queue *q;
+	(void)state;
+
+	assert_int_equal(xskb_umem__create(&u, -1, &uo), 0);
+	assert_int_equal(xskb_replay__create(&q, u, &qo, &ro), 0);
+	assert_int_equal(xskb_napi__create(&napi, &q, 1, &no), 0);
+	assert_int_equal(xskb_napi__start(napi), 0);
+	assert_int_equal(xskb_napi__start(napi), -EALREADY);
+	for (int i = 0; i < 5000 && __atomic_load_n(&napi_count, __ATOMIC_RELAXED) < 20000; i++)
+		usleep(1000);
+	xskb_napi__stop(napi, true);
+	assert_int_equal(napi_count, 20000);
+	assert_int_equal(xskb_napi__stats(napi, &ns), 0);
+	assert_int_equal(ns.packets, 20000);
+	assert_true(ns.busy_rounds > 0 && ns.rounds >= ns.busy_rounds);
+	assert_true(ns.sleeps > 0);	/* it idled after the last packet */
+	/* The loop gave the UMEM up: this thread may poll it now. */
+	assert_int_equal(xskb_queue__poll(q, 8), 0);
+	assert_int_equal(xskb_queue__stats(q, &st), 0);
+	assert_int_equal(st.rx_packets, 20000);
+	xskb_napi__destroy(napi);
+	assert_int_equal(xskb_umem__check(u), 0);
+	assert_int_equal(xskb_queue__destroy(q), 0);
+	assert_int_equal(xskb_umem__delete(u), 0);
+	free(pkt);
+}
+
+static void test_napi_bad_args(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo);
+	unsigned char *pkt = frame(64, dev_mac, 9);
+	struct xskb_replay_pkt tpl = { pkt, 64 };
+	XSKB_OPTS(xskb_replay_opts, ro, .pkts = &tpl, .nr_pkts = 1);
+	XSKB_OPTS(xskb_napi_opts, no, .cpu = XSKB_NAPI_CPU(100000));
+	struct xskb_napi *napi;
+	struct xskb_umem *u;
+	struct xskb_queue *q;
+	(void)state;
+
+	assert_int_equal(xskb_umem__create(&u, -1, NULL), 0);
+	assert_int_equal(xskb_replay__create(&q, u, &qo, &ro), 0);
+	assert_int_equal(xskb_napi__create(&napi, &q, 1, NULL), -EINVAL);	/* no handler */
+	assert_int_equal(xskb_napi__create(&napi, &q, 0, NULL), -EINVAL);
+	assert_int_equal(xskb_queue__poll(q, 8), -EINVAL);			/* no handler */
+	assert_int_equal(xskb_queue__destroy(q), 0);
+	qo.handler = count_and_free;
+	assert_int_equal(xskb_replay__create(&q, u, &qo, &ro), 0);
+	assert_int_equal(xskb_napi__create(&napi, &q, 1, &no), 0);
+	assert_int_equal(xskb_napi__start(napi), -EINVAL);			/* no such CPU */
+	xskb_napi__destroy(napi);
+	assert_int_equal(xskb_queue__destroy(q), 0);
+	ro.nr_pkts = 0;
+	assert_int_equal(xskb_replay__create(&q, u, &qo, &ro), -EINVAL);
+	assert_int_equal(xskb_umem__delete(u), 0);
+	free(pkt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_zerocopy_geometry),
+		cmocka_unit_test(test_frame_too_small_takes_slab),
+		cmocka_unit_test(test_copybreak),
+		cmocka_unit_test(test_clone_and_copy),
+		cmocka_unit_test(test_expand_head_releases_frame),
+		cmocka_unit_test(test_chain_slab),
+		cmocka_unit_test(test_chain_frags),
+		cmocka_unit_test(test_chain_needs_multi_buffer),
+		cmocka_unit_test(test_runt_dropped),
+		cmocka_unit_test(test_budget_and_list),
+		cmocka_unit_test(test_pkt_types),
+		cmocka_unit_test(test_free_on_other_thread),
+		cmocka_unit_test(test_fill_starvation),
+		cmocka_unit_test(test_accounting_churn),
+		cmocka_unit_test(test_shared_umem),
+		cmocka_unit_test(test_napi_thread),
+		cmocka_unit_test(test_napi_bad_args),
+	};
+
+	xskb_set_print(NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -286,6 +286,18 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 		return err;
 	}
 	q->busy_poll = XSKB_OPT(opts, busy_poll, false);
+	if (q->queue_id >= XSKB_XDP_MAX_QUEUES) {
+		pr_warn("queue %u: xskb serves queues 0..%d\n", q->queue_id, XSKB_XDP_MAX_QUEUES - 1);
+		err = -EINVAL;
+		goto out_detach;
+	}
+	if (dev->bound[q->queue_id / 64] & (1ul << (q->queue_id % 64))) {
+		/* The kernel would say EINVAL (shared UMEM) or EBUSY: say it clearly. */
+		pr_warn("%s queue %u already has an xskb queue; destroy it first\n", dev->netdev.name,
+			q->queue_id);
+		err = -EBUSY;
+		goto out_detach;
+	}
 	if (dev->netdev.real_num_rx_queues && q->queue_id >= dev->netdev.real_num_rx_queues) {
 		pr_warn("%s has %u RX queue(s); queue %u does not exist\n", dev->netdev.name,
 			dev->netdev.real_num_rx_queues, q->queue_id);
@@ -329,6 +341,7 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 		goto out_unreg;
 	}
 	dev->nr_queues++;
+	dev->bound[q->queue_id / 64] |= 1ul << (q->queue_id % 64);
 	pr_debug("%s queue %u: bound in %s mode\n", dev->netdev.name, q->queue_id,
 		 xskb_bind_mode_str(q->mode));
 	*out = q;
@@ -367,6 +380,7 @@ int xskb_queue__destroy(struct xskb_queue *q)
 			pr_warn("cannot remove queue %u from the XSKMAP: %s\n", q->queue_id,
 				strerror(errno));
 		q->dev->nr_queues--;
+		q->dev->bound[q->queue_id / 64] &= ~(1ul << (q->queue_id % 64));
 	}
 	/* Frames still in the RX ring are accounted as received-then-returned
 	 * by the detach below, which counts by state, not by ring. */

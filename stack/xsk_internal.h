@@ -147,6 +147,7 @@ struct xskb_dev {
 	int cfg_fd;
 	struct xskb_xdp_cfg cfg;
 	unsigned int nr_queues;
+	unsigned long bound[XSKB_XDP_MAX_QUEUES / 64];	/* queue ids with an xskb socket */
 };
 
 /* ---- queue --------------------------------------------------------------- */

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * xskb-rx: receive on one interface queue through xskb and report what came
+ * in: live statistics on stderr, a JSON summary, optionally a pcap file.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <xskb/napi.h>
+#include <xskb/skbuff.h>
+
+#include "pktgen.h"
+#include "util.h"
+
+#define PROG "xskb-rx"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " -i IFACE [options]\n"
+		"\n"
+		"Receive packets on one RX queue through xskb's XDP program, AF_XDP socket and\n"
+		"NAPI loop. Prints a statistics line every second on stderr; exits on SIGINT,\n"
+		"after --duration or --count, detaching everything it attached.\n"
+		"\n"
+		"  -i, --interface IFACE   interface to receive on (required)\n"
+		"  -q, --queue N           RX queue (default 0)\n"
+		"  -n, --netns NAME        run inside network namespace NAME (/run/netns/NAME)\n"
+		"      --mode MODE         copy, zerocopy or auto (default auto)\n"
+		"      --attach MODE       drv (native XDP, default) or skb (generic)\n"
+		"      --busy-poll         preferred busy polling (SO_PREFER_BUSY_POLL)\n"
+		"  -d, --duration SEC      stop after SEC seconds (default: until SIGINT)\n"
+		"  -c, --count N           stop after N packets\n"
+		"      --json              print a JSON summary on stdout at exit\n"
+		"      --pcap FILE         write every packet to FILE (pcap, Ethernet)\n"
+		"      --copybreak BYTES   copy packets up to BYTES into slab skbs (default 0)\n"
+		"      --multi-buffer      accept frames larger than a UMEM frame (XDP_USE_SG)\n"
+		"      --mb-mode MODE      chains become slab (linear copy, default) or frags skbs\n"
+		"      --frame-size N      UMEM frame size, 2048 or 4096 (default 4096)\n"
+		"      --frames N          UMEM frames (default 4096)\n"
+		"      --ring N            RX and fill ring size, power of two (default 2048)\n"
+		"      --hugepages         back the UMEM with huge pages (falls back if none)\n"
+		"      --metadata          XDP metadata: rx hash and rule mark into the skb\n"
+		"      --claim RULE        claim only matching packets, the rest go to the kernel;\n"
+		"                          RULE is udp|tcp[:PORT[-PORT]] or ethertype:0xNNNN;\n"
+		"                          repeatable (default: claim everything)\n"
+		"      --verify            check xskb-gen's UDP payloads byte by byte\n"
+		"      --cpu N             pin the NAPI thread to CPU N\n"
+		"      --budget N          NAPI budget per poll (default 64)\n"
+		"      --quiet             no live statistics line\n"
+		"  -h, --help              this text\n");
+}
+
+static void die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, PROG ": ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try --help)\n");
+	exit(2);
+}
+
+static uint64_t num(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	uint64_t v;
+	int err = xt_parse_u64(s, min, max, &v);
+
+	if (err) {
+		fprintf(stderr, PROG ": %s '%s': %s (%" PRIu64 "..%" PRIu64 ")\n", opt, s,
+			err == -ERANGE ? "out of range" : "not a number", min, max);
+		exit(2);
+	}
+	return v;
+}
+
+/* ---- receive handler ----------------------------------------------------- */
+
+struct rx_ctx {
+	pcap_dumper_t *pcap;
+	bool verify;
+	unsigned char buf[65536];
+	unsigned long long verify_ok, verify_bad;
+	unsigned long long pcap_written;
+};
+
+/* Linear copy of the whole frame, Ethernet header included. */
+static unsigned int frame_copy(struct sk_buff *skb, unsigned char *buf)
+{
+	unsigned int len = skb->len + skb->mac_len;
+
+	if (len > 65536 || skb_copy_bits(skb, -(int)skb->mac_len, buf, (int)len))
+		return 0;
+	return len;
+}
+
+static void on_packet(struct sk_buff *skb, void *arg)
+{
+	struct rx_ctx *c = arg;
+	unsigned int len = 0;
+
+	if (c->pcap || c->verify)
+		len = frame_copy(skb, c->buf);
+	if (c->pcap && len) {
+		struct pcap_pkthdr h;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		h.ts.tv_sec = ts.tv_sec;
+		h.ts.tv_usec = ts.tv_nsec / 1000;
+		h.caplen = h.len = len;
+		pcap_dump((unsigned char *)c->pcap, &h, c->buf);
+		c->pcap_written++;
+	}
+	if (c->verify) {
+		if (len && xt_pkt_verify(c->buf, len, NULL) == 0)
+			c->verify_ok++;
+		else
+			c->verify_bad++;
+	}
+	consume_skb(skb);
+}
+
+/* ---- options --------------------------------------------------------------- */
+
+struct opts {
+	const char *ifname, *netns, *pcap;
+	unsigned int queue, copybreak, frame_size, frames, ring, budget;
+	int cpu;
+	enum xskb_bind_mode mode;
+	enum xskb_attach_mode attach;
+	enum xskb_mb_mode mb_mode;
+	bool busy_poll, json, multi_buffer, hugepages, metadata, verify, quiet;
+	double duration;
+	uint64_t count;
+	struct xskb_rule rules[XSKB_MAX_RULES];
+	unsigned int nr_rules;
+};
+
+static void parse_rule(struct opts *o, const char *s)
+{
+	struct xskb_rule r = { 0 };
+	const char *colon = strchr(s, ':');
+	size_t kw = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (o->nr_rules == XSKB_MAX_RULES)
+		die_usage("--claim: at most 16 rules%s", "");
+	if ((kw == 3 && !strncmp(s, "udp", 3)) || (kw == 3 && !strncmp(s, "tcp", 3))) {
+		r.flags = XSKB_RULE_PROTO;
+		r.ip_proto = s[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
+		if (colon) {
+			r.flags |= XSKB_RULE_DPORT;
+			if (xt_parse_port_range(colon + 1, &r.dport_lo, &r.dport_hi))
+				die_usage("--claim: bad port range in '%s'", s);
+		}
+	} else if (kw == 9 && !strncmp(s, "ethertype", 9) && colon) {
+		r.flags = XSKB_RULE_ETHERTYPE;
+		r.ethertype = (unsigned short)num("--claim ethertype", colon + 1, 0x600, 0xffff);
+	} else {
+		die_usage("--claim: '%s' is not udp|tcp[:PORT[-PORT]] or ethertype:0xNNNN", s);
+	}
+	r.mark = o->nr_rules + 1;
+	o->rules[o->nr_rules++] = r;
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	enum { O_MODE = 256, O_ATTACH, O_BUSY, O_JSON, O_PCAP, O_COPYBREAK, O_MB, O_MBMODE,
+	       O_FSIZE, O_FRAMES, O_RING, O_HUGE, O_META, O_CLAIM, O_VERIFY, O_CPU, O_BUDGET,
+	       O_QUIET };
+	static const struct option lo[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "attach", required_argument, NULL, O_ATTACH },
+		{ "busy-poll", no_argument, NULL, O_BUSY },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "pcap", required_argument, NULL, O_PCAP },
+		{ "copybreak", required_argument, NULL, O_COPYBREAK },
+		{ "multi-buffer", no_argument, NULL, O_MB },
+		{ "mb-mode", required_argument, NULL, O_MBMODE },
+		{ "frame-size", required_argument, NULL, O_FSIZE },
+		{ "frames", required_argument, NULL, O_FRAMES },
+		{ "ring", required_argument, NULL, O_RING },
+		{ "hugepages", no_argument, NULL, O_HUGE },
+		{ "metadata", no_argument, NULL, O_META },
+		{ "claim", required_argument, NULL, O_CLAIM },
+		{ "verify", no_argument, NULL, O_VERIFY },
+		{ "cpu", required_argument, NULL, O_CPU },
+		{ "budget", required_argument, NULL, O_BUDGET },
+		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->cpu = -1;
+	o->budget = 64;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:q:n:d:c:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->ifname = optarg; break;
+		case 'q': o->queue = (unsigned int)num("--queue", optarg, 0, 255); break;
+		case 'n': o->netns = optarg; break;
+		case 'd':
+			o->duration = (double)num("--duration", optarg, 1, 86400);
+			break;
+		case 'c': o->count = num("--count", optarg, 1, UINT64_MAX); break;
+		case O_MODE:
+			if (!strcmp(optarg, "copy")) o->mode = XSKB_MODE_COPY;
+			else if (!strcmp(optarg, "zerocopy")) o->mode = XSKB_MODE_ZEROCOPY;
+			else if (!strcmp(optarg, "auto")) o->mode = XSKB_MODE_AUTO;
+			else die_usage("--mode: '%s' is not copy, zerocopy or auto", optarg);
+			break;
+		case O_ATTACH:
+			if (!strcmp(optarg, "drv")) o->attach = XSKB_ATTACH_DRV;
+			else if (!strcmp(optarg, "skb")) o->attach = XSKB_ATTACH_SKB;
+			else die_usage("--attach: '%s' is not drv or skb", optarg);
+			break;
+		case O_BUSY: o->busy_poll = true; break;
+		case O_JSON: o->json = true; break;
+		case O_PCAP: o->pcap = optarg; break;
+		case O_COPYBREAK:
+			o->copybreak = (unsigned int)num("--copybreak", optarg, 0, 4096);
+			break;
+		case O_MB: o->multi_buffer = true; break;
+		case O_MBMODE:
+			if (!strcmp(optarg, "slab")) o->mb_mode = XSKB_MB_SLAB;
+			else if (!strcmp(optarg, "frags")) o->mb_mode = XSKB_MB_FRAGS;
+			else die_usage("--mb-mode: '%s' is not slab or frags", optarg);
+			break;
+		case O_FSIZE:
+			o->frame_size = (unsigned int)num("--frame-size", optarg, 2048, 4096);
+			if (o->frame_size != 2048 && o->frame_size != 4096)
+				die_usage("--frame-size: %s is not 2048 or 4096", optarg);
+			break;
+		case O_FRAMES:
+			o->frames = (unsigned int)num("--frames", optarg, 64, XSKB_UMEM_MAX_FRAMES);
+			break;
+		case O_RING:
+			o->ring = (unsigned int)num("--ring", optarg, 64, 65536);
+			if (o->ring & (o->ring - 1))
+				die_usage("--ring: %s is not a power of two", optarg);
+			break;
+		case O_HUGE: o->hugepages = true; break;
+		case O_META: o->metadata = true; break;
+		case O_CLAIM: parse_rule(o, optarg); break;
+		case O_VERIFY: o->verify = true; break;
+		case O_CPU: o->cpu = (int)num("--cpu", optarg, 0, 4095); break;
+		case O_BUDGET: o->budget = (unsigned int)num("--budget", optarg, 1, 4096); break;
+		case O_QUIET: o->quiet = true; break;
+		case 'h': usage(stdout); exit(0);
+		case ':': die_usage("option %s needs a value", argv[optind - 1]); break;
+		default: die_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	if (!o->ifname)
+		die_usage("-i IFACE is required%s", "");
+	if (o->mb_mode == XSKB_MB_FRAGS && !o->multi_buffer)
+		die_usage("--mb-mode frags needs --multi-buffer%s", "");
+}
+
+/* ---- statistics ------------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void print_live(const struct xskb_queue_stats *s, const struct xskb_queue_stats *prev,
+		       double dt)
+{
+	unsigned long long drops = 0;
+
+	for (int i = 0; i < XSKB_DROP_MAX; i++)
+		drops += s->drops[i];
+	fprintf(stderr,
+		PROG ": %8.3f Mpps %7.3f Gbit/s | rx %llu | zc %llu slab %llu"
+		" frags %llu | drops %llu | kernel dropped %llu"
+		" ring_full %llu fill_empty %llu\n",
+		(double)(s->rx_packets - prev->rx_packets) / dt / 1e6,
+		(double)(s->rx_bytes - prev->rx_bytes) * 8 / dt / 1e9, s->rx_packets,
+		s->skb_zerocopy, s->skb_slab, s->skb_frags, drops, s->xdp_rx_dropped,
+		s->xdp_rx_ring_full, s->xdp_rx_fill_ring_empty);
+}
+
+static void print_json(const struct opts *o, struct xskb_queue *q, struct xskb_dev *dev,
+		       const struct xskb_queue_stats *s, const struct rx_ctx *c, double secs)
+{
+	printf("{\"interface\":\"%s\",\"queue\":%u,\"mode\":\"%s\",\"attach\":\"%s\","
+	       "\"multiprog\":%s,\"seconds\":%.3f,",
+	       o->ifname, o->queue, xskb_bind_mode_str(xskb_queue__mode(q)),
+	       xskb_dev__attach_mode(dev) == XSKB_ATTACH_SKB ? "skb" : "drv",
+	       xskb_dev__multiprog(dev) ? "true" : "false", secs);
+	printf("\"rx_packets\":%llu,\"rx_bytes\":%llu,\"pps\":%.0f,"
+	       "\"rx_descs\":%llu,\"skb_zerocopy\":%llu,\"skb_slab\":%llu"
+	       ",\"skb_copybreak\":%llu,\"skb_frags\":%llu,",
+	       s->rx_packets, s->rx_bytes, secs > 0 ? (double)s->rx_packets / secs : 0.0,
+	       s->rx_descs, s->skb_zerocopy, s->skb_slab, s->skb_copybreak, s->skb_frags);
+	printf("\"fill_ring_empty\":%llu,\"fill_starved\":%llu,\"polls\":%llu"
+	       ",\"empty_polls\":%llu,\"wakeups\":%llu,\"drops\":{",
+	       s->xdp_rx_fill_ring_empty, s->fill_starved, s->polls, s->empty_polls, s->wakeups);
+	for (int i = 0; i < XSKB_DROP_MAX; i++)
+		printf("\"%s\":%llu,", xskb_rx_drop_str((enum xskb_rx_drop)i), s->drops[i]);
+	printf("\"kernel_rx_dropped\":%llu,\"kernel_rx_ring_full\":%llu"
+	       ",\"kernel_rx_invalid_descs\":%llu}",
+	       s->xdp_rx_dropped, s->xdp_rx_ring_full, s->xdp_rx_invalid_descs);
+	if (o->verify)
+		printf(",\"verify_ok\":%llu,\"verify_bad\":%llu", c->verify_ok,
+		       c->verify_bad);
+	if (o->pcap)
+		printf(",\"pcap_packets\":%llu", c->pcap_written);
+	printf("}\n");
+	fflush(stdout);
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+	struct xskb_queue_stats st, prev = { 0 };
+	struct xskb_umem *umem = NULL;
+	struct xskb_dev *dev = NULL;
+	struct xskb_queue *q = NULL;
+	struct xskb_napi *napi = NULL;
+	struct rx_ctx *ctx;
+	pcap_t *pcap_h = NULL;
+	struct sigaction sa;
+	struct opts o;
+	uint64_t t0, last;
+	int err, ret = 1;
+
+	parse(argc, argv, &o);
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return 1;
+	ctx->verify = o.verify;
+	if (o.netns && (err = xt_netns_enter(o.netns))) {
+		fprintf(stderr, PROG ": cannot enter network namespace %s: %s\n", o.netns,
+			strerror(-err));
+		free(ctx);
+		return 1;
+	}
+	if (o.pcap) {
+		pcap_h = pcap_open_dead(DLT_EN10MB, 65535);
+		ctx->pcap = pcap_h ? pcap_dump_open(pcap_h, o.pcap) : NULL;
+		if (!ctx->pcap) {
+			fprintf(stderr, PROG ": cannot write %s: %s\n", o.pcap,
+				pcap_h ? pcap_geterr(pcap_h) : "out of memory");
+			goto out;
+		}
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	{
+		XSKB_OPTS(xskb_dev_opts, dopts, .attach = o.attach, .metadata = o.metadata);
+		XSKB_OPTS(xskb_umem_opts, uopts, .frame_size = o.frame_size,
+			  .frame_count = o.frames, .ifname = o.ifname, .hugepages = o.hugepages);
+		XSKB_OPTS(xskb_queue_opts, qopts, .queue_id = o.queue, .mode = o.mode,
+			  .rx_size = o.ring, .fill_size = o.ring, .copybreak = o.copybreak,
+			  .multi_buffer = o.multi_buffer, .mb_mode = o.mb_mode,
+			  .busy_poll = o.busy_poll, .handler = on_packet, .handler_arg = ctx);
+		XSKB_OPTS(xskb_napi_opts, nopts, .budget = (int)o.budget,
+			  .cpu = o.cpu >= 0 ? XSKB_NAPI_CPU(o.cpu) : 0);
+
+		/* Each failure below has already been explained by the library. */
+		if (xskb_dev__open(&dev, o.ifname, &dopts))
+			goto out;
+		for (unsigned int i = 0; i < o.nr_rules; i++)
+			if (xskb_dev__add_rule(dev, &o.rules[i]) < 0)
+				goto out;
+		if (xskb_umem__create(&umem, -1, &uopts))
+			goto out;
+		if (xskb_queue__create(&q, dev, umem, &qopts))
+			goto out;
+		if (xskb_napi__create(&napi, &q, 1, &nopts) || xskb_napi__start(napi))
+			goto out;
+	}
+	if (!o.quiet)
+		fprintf(stderr, PROG ": %s queue %u, %s mode, %s XDP%s; Ctrl-C to stop\n", o.ifname,
+			o.queue, xskb_bind_mode_str(xskb_queue__mode(q)),
+			o.attach == XSKB_ATTACH_SKB ? "generic" : "native",
+			xskb_dev__multiprog(dev) ? " (libxdp dispatcher)" : "");
+
+	t0 = last = xt_now_ns();
+	while (!stop_signal) {
+		uint64_t now;
+
+		usleep(10000);
+		now = xt_now_ns();
+		xskb_queue__stats(q, &st);
+		if (o.count && st.rx_packets >= o.count)
+			break;
+		if (o.duration && (double)(now - t0) / 1e9 >= o.duration)
+			break;
+		if (now - last >= 1000000000ull) {
+			if (!o.quiet)
+				print_live(&st, &prev, (double)(now - last) / 1e9);
+			prev = st;
+			last = now;
+		}
+	}
+	xskb_napi__stop(napi, true);
+	xskb_queue__stats(q, &st);
+	if (o.json)
+		print_json(&o, q, dev, &st, ctx, (double)(xt_now_ns() - t0) / 1e9);
+	else if (!o.quiet)
+		print_live(&st, &prev, (double)(xt_now_ns() - last) / 1e9);
+	ret = 0;
+out:
+	xskb_napi__destroy(napi);
+	xskb_queue__destroy(q);
+	if (xskb_umem__delete(umem))
+		ret = 1;
+	xskb_dev__close(dev);
+	if (ctx->pcap)
+		pcap_dump_close(ctx->pcap);
+	if (pcap_h)
+		pcap_close(pcap_h);
+	if (ctx->verify_bad)
+		ret = ret ? ret : 3;
+	free(ctx);
+	return ret;
+}

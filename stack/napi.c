@@ -55,16 +55,13 @@ static XSKB_ALWAYS_INLINE void rx_meta(struct sk_buff *skb, unsigned char *pkt, 
 }
 
 /* What __netif_receive_skb_core() and eth_type_trans() leave for a handler. */
-static XSKB_ALWAYS_INLINE void rx_finish(struct xskb_queue *q, struct sk_buff *skb,
-					 unsigned int len)
+static XSKB_ALWAYS_INLINE void rx_finish(struct xskb_queue *q, struct sk_buff *skb)
 {
 	skb->protocol = xskb_eth_type_trans(skb, q->netdev);
 	xskb_skb_reset_network_header(skb);
 	skb->mac_len = ETH_HLEN;
 	skb->queue_mapping = (__u16)q->queue_id;
 	skb->skb_iif = q->netdev->ifindex;
-	q->stats.rx_packets++;
-	q->stats.rx_bytes += len;
 }
 
 static XSKB_ALWAYS_INLINE void rx_deliver(struct xskb_queue *q, struct sk_buff *skb,
@@ -86,7 +83,6 @@ static XSKB_ALWAYS_INLINE void frame_take(struct xskb_queue *q, struct xskb_umem
 	(void)q;
 #endif
 	u->state[idx] = FRAME_HELD;
-	u->held++;
 }
 
 /* A frame the kernel gave us that we do not keep: straight back to FREE. */
@@ -136,7 +132,7 @@ static XSKB_COLD struct sk_buff *rx_copy(struct xskb_queue *q, struct xskb_umem 
 	q->stats.skb_slab++;
 	if (len <= q->copybreak)
 		q->stats.skb_copybreak++;
-	rx_finish(q, skb, len);
+	rx_finish(q, skb);
 	return skb;
 
 out_return:
@@ -146,40 +142,76 @@ out_return:
 
 /* ---- zero-copy path: the frame becomes the skb's head ---------------------------- */
 
+typedef __u64 __attribute__((may_alias)) skb_u64a;
+typedef __u32 __attribute__((may_alias)) skb_u32a;
+#define SKB_W64(skb, first, v) (*(skb_u64a *)(void *)&(skb)->first = (__u64)(v))
+#define SKB_W32(skb, first, v) (*(skb_u32a *)(void *)&(skb)->first = (__u32)(v))
+#define SKB_ADJ(a, b) (offsetof(struct sk_buff, b) == offsetof(struct sk_buff, a) + \
+		       sizeof(((struct sk_buff *)0)->a))
+_Static_assert(SKB_ADJ(len, data_len) && SKB_ADJ(tail, end) && SKB_ADJ(protocol, mac_header) &&
+	       SKB_ADJ(mac_header, network_header) && SKB_ADJ(network_header, transport_header) &&
+	       SKB_ADJ(queue_mapping, mac_len) && SKB_ADJ(users, truesize) &&
+	       offsetof(struct sk_buff, len) % 8 == 0 && offsetof(struct sk_buff, tail) % 8 == 0 &&
+	       offsetof(struct sk_buff, protocol) % 8 == 0 &&
+	       offsetof(struct sk_buff, queue_mapping) % 4 == 0 &&
+	       offsetof(struct sk_buff, users) % 8 == 0 && sizeof(xskb_refcount_t) == 4,
+	       "rx_one() writes these sk_buff fields in pairs");
+
+static XSKB_COLD struct sk_buff *rx_skb_refill(void)
+{
+	return xskb_kmem_cache_alloc(xskb_skbuff_head_cache, XSKB_GFP_ATOMIC);
+}
+
 /*
- * build_skb() on the frame: its headroom (UMEM headroom, XDP_PACKET_HEADROOM,
- * metadata) becomes skb headroom, skb_shared_info goes in the frame's last
- * SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) bytes. Frames too small for
- * that, copybreak-sized packets, runts and bad descriptors take rx_copy().
+ * build_skb() on the frame, then eth_type_trans(): the frame's headroom (UMEM
+ * headroom, XDP_PACKET_HEADROOM, metadata) becomes skb headroom and
+ * skb_shared_info goes in the frame's last SKB_DATA_ALIGN(sizeof(struct
+ * skb_shared_info)) bytes. Written out field by field rather than through
+ * __build_skb_around() + eth_type_trans(): the result is the same skb, and
+ * each field is stored once. Frames too small for the shared info,
+ * copybreak-sized packets and runts take rx_copy().
  */
 static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xskb_umem *u,
 						 __u64 addr, __u32 len)
 {
-	unsigned int idx = (unsigned int)(addr >> u->frame_shift);
-	unsigned int off = (unsigned int)(addr & (u->frame_size - 1));
-	unsigned char *head = xskb_frame_addr(u, idx);
+	unsigned int off = (unsigned int)addr & (u->frame_size - 1);
+	const struct ethhdr *eth;
+	unsigned char *head;
 	struct sk_buff *skb;
+	__u8 pkt_type;
 
-	if (xskb_unlikely(off + len + XSKB_SHINFO_SIZE > u->frame_size || len <= q->copybreak ||
-			  len < ETH_HLEN || idx >= u->frame_count))
+	if (xskb_unlikely(off + len > q->zc_limit || len <= q->zc_min))
 		return rx_copy(q, u, addr, len);
-	skb = xskb_slab_alloc_fast(xskb_skbuff_head_cache, XSKB_GFP_ATOMIC);
-	if (xskb_unlikely(!skb)) {
+	skb = xskb_slab_hot_pop();
+	if (xskb_unlikely(!skb) && !(skb = rx_skb_refill())) {
 		rx_drop(q, XSKB_DROP_NOMEM);
-		frame_return(q, u, idx);
+		frame_return(q, u, (unsigned int)(addr >> u->frame_shift));
 		return NULL;
 	}
-	xskb__build_skb_around(skb, head, u->frame_size);
-	skb->data = head + off;
-	skb->tail = off + len;
-	skb->len = len;
+	head = u->area + (addr - off);
+	eth = (const struct ethhdr *)(const void *)(head + off);
+	frame_take(q, u, (unsigned int)(addr >> u->frame_shift));
+
+	xskb_skb_zero(skb);
+	skb->dev = q->netdev;
+	skb->head = head;
+	skb->data = head + off + ETH_HLEN;
 	skb->head_owner = &u->head_owner;
+	skb->skb_iif = q->netdev->ifindex;
+	/* Field pairs set as one 64-bit store each (layout asserted above). */
+	SKB_W64(skb, len, len - ETH_HLEN);				/* data_len 0 */
+	SKB_W64(skb, tail, (off + len) | (__u64)q->zc_limit << 32);	/* tail, end */
+	SKB_W64(skb, protocol, xskb_eth_classify(eth, q->netdev, &pkt_type) |
+			       (__u64)off << 16 | (__u64)(off + ETH_HLEN) << 32 |
+			       (__u64)0xffff << 48);			/* + mac, network, transport */
+	SKB_W32(skb, queue_mapping, q->queue_id | ETH_HLEN << 16);	/* + mac_len */
+	SKB_W64(skb, users, 1 | (__u64)q->zc_truesize << 32);		/* + truesize */
 	skb->xsk_frame = 1;
-	frame_take(q, u, idx);
+	if (xskb_unlikely(pkt_type != XSKB_PACKET_HOST))
+		skb->pkt_type = pkt_type;
+	xskb_shinfo_init((struct skb_shared_info *)(void *)(head + q->zc_limit));
 	if (q->metadata)
-		rx_meta(skb, skb->data, true);
-	q->stats.skb_zerocopy++;
-	rx_finish(q, skb, len);
+		rx_meta(skb, head + off, true);
 	return skb;
 }
 
@@ -246,7 +278,7 @@ static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem
 			frame_return(q, u, (unsigned int)(d->addr >> u->frame_shift));
 		}
 		q->stats.skb_slab++;
-		rx_finish(q, skb, total);
+		rx_finish(q, skb);
 		return skb;
 	}
 
@@ -277,7 +309,7 @@ static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem
 			 (unsigned int)(d->addr & (u->frame_size - 1)), d->len);
 	}
 	q->stats.skb_frags++;
-	rx_finish(q, skb, total);
+	rx_finish(q, skb);
 	return skb;
 
 drop:
@@ -356,6 +388,7 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 {
 	struct xskb_umem *u = q->umem;
 	__u32 start, avail, done = 0;
+	__u64 delivered = 0, bytes = 0;
 	int pkts = 0;
 
 	if (xskb_unlikely(!xskb_umem_owned(u))) {
@@ -394,13 +427,18 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 			done += n;
 		}
 		pkts++;
-		if (xskb_likely(skb != NULL))
+		if (xskb_likely(skb != NULL)) {
+			delivered++;
+			bytes += skb->len + ETH_HLEN;
 			rx_deliver(q, skb, list);
+		}
 	}
 	q->rx.cached_cons += done;
 	xskb_ring_cons_release(&q->rx, done);
 	q->received += done;
 	q->stats.rx_descs += done;
+	q->stats.rx_packets += delivered;
+	q->stats.rx_bytes += bytes;
 	xskb_queue_refill(q);
 	if (xskb_unlikely(xskb_ring_needs_wakeup(&q->fill)))
 		kick(q);

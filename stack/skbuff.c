@@ -12,6 +12,7 @@
 #include <xskb/skbuff.h>
 #include "skbuff_internal.h"
 #include "slab_internal.h"
+#include "xsk_internal.h"
 
 #define PAGE_FRAG_CACHE_MAX_SIZE 32768u
 #define PAGE_FRAG_REF_OFFSET	(PAGE_FRAG_CACHE_MAX_SIZE - XSKB_CACHELINE)
@@ -29,6 +30,8 @@ static struct kmem_cache *skbuff_fclone_cache;
 static struct kmem_cache *page_cache;
 static pthread_once_t skb_once = PTHREAD_ONCE_INIT;
 
+static void skb_fast_init(void);
+
 static void skb_init(void)
 {
 	xskb_skbuff_head_cache = xskb_kmem_cache_create("skbuff_head_cache", sizeof(struct sk_buff),
@@ -38,6 +41,8 @@ static void skb_init(void)
 						     XSKB_SLAB_HWCACHE_ALIGN | XSKB_SLAB_PANIC, NULL);
 	page_cache = xskb_kmem_cache_create("xskb_page", sizeof(struct page), 0,
 					    XSKB_SLAB_HWCACHE_ALIGN | XSKB_SLAB_PANIC, NULL);
+	xskb_slab_set_hot(xskb_skbuff_head_cache);
+	skb_fast_init();
 }
 
 void xskb_skb_init_once(void)
@@ -183,8 +188,12 @@ void *xskb_kmalloc_reserve(unsigned int *size, xskb_gfp_t gfp, int node, bool *p
 
 struct sk_buff *xskb_napi_skb_cache_get(void)
 {
+	struct sk_buff *skb = xskb_slab_hot_pop();
+
+	if (xskb_likely(skb))
+		return skb;
 	skb_ready();
-	return xskb_slab_alloc_fast(xskb_skbuff_head_cache, XSKB_GFP_ATOMIC);
+	return xskb_kmem_cache_alloc(xskb_skbuff_head_cache, XSKB_GFP_ATOMIC);
 }
 
 struct sk_buff *xskb_build_skb_around(struct sk_buff *skb, void *data, unsigned int frag_size)
@@ -318,11 +327,21 @@ skb_success:
 
 /* ---- freeing -------------------------------------------------------------------- */
 
+/* A UMEM frame goes back to its UMEM: a direct call, no indirect one. */
+static XSKB_ALWAYS_INLINE void skb_free_xsk_frame(struct sk_buff *skb)
+{
+	struct xskb_umem *u = xskb_container_of(skb->head_owner, struct xskb_umem, head_owner);
+
+	xskb_umem_recycle(u, xskb_frame_index(u, skb->head));
+}
+
 static void skb_free_head(struct sk_buff *skb)
 {
 	unsigned char *head = skb->head;
 
-	if (skb->head_owner)
+	if (skb->xsk_frame)
+		skb_free_xsk_frame(skb);
+	else if (skb->head_owner)
 		skb->head_owner->free_head(skb->head_owner, head);
 	else if (skb->head_frag)
 		xskb_skb_free_frag(head);
@@ -352,7 +371,8 @@ static void kfree_skbmem(struct sk_buff *skb)
 
 	switch (skb->fclone) {
 	case XSKB_SKB_FCLONE_UNAVAILABLE:
-		xskb_slab_free_fast(xskb_skbuff_head_cache, skb);
+		if (!xskb_slab_hot_push(skb))
+			xskb_kmem_cache_free(xskb_skbuff_head_cache, skb);
 		return;
 	case XSKB_SKB_FCLONE_ORIG:
 		fclones = xskb_container_of(skb, struct sk_buff_fclones, skb1);
@@ -453,7 +473,44 @@ static XSKB_COLD void skb_account_drop(struct sk_buff *skb, enum skb_drop_reason
 		hook(skb, reason, __atomic_load_n(&drops.arg, __ATOMIC_RELAXED));
 }
 
-void xskb_kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason)
+/*
+ * The receive path's common case: the only reference to a private (no
+ * clone, no fclone, no destructor) frame-backed skb without fragments. Its
+ * frame goes back to the UMEM and the skb to this thread's head cache: what
+ * skb_release_all() + kfree_skbmem() do for it, minus the checks that cannot
+ * fire. The flag bits are tested as one 16-bit word; the mask and value are
+ * worked out once from the bitfield layout (skb_init()).
+ */
+#define SKB_FLAGS_OFFSET (offsetof(struct sk_buff, mac_len) + sizeof(__u16))
+_Static_assert(offsetof(struct sk_buff, vlan_tci) == SKB_FLAGS_OFFSET + 2,
+	       "two bytes of flag bits (cloned, fclone, ..., xsk_frame) follow mac_len");
+
+/* Until skb_init() no flag word matches: every free takes the general path. */
+static __u16 xsk_fast_mask, xsk_fast_val = 1;
+
+static __u16 skb_flag_word(const struct sk_buff *skb)
+{
+	__u16 w;
+
+	memcpy(&w, (const unsigned char *)skb + SKB_FLAGS_OFFSET, sizeof(w));
+	return w;
+}
+
+static void skb_fast_init(void)
+{
+	struct sk_buff t;
+
+	memset(&t, 0, sizeof(t));
+	t.cloned = 1;
+	t.fclone = 3;
+	t.xsk_frame = 1;
+	xsk_fast_mask = skb_flag_word(&t);
+	memset(&t, 0, sizeof(t));
+	t.xsk_frame = 1;
+	xsk_fast_val = skb_flag_word(&t);
+}
+
+static __attribute__((noinline)) void kfree_skb_slow(struct sk_buff *skb, enum skb_drop_reason reason)
 {
 	if (!skb_unref(skb))
 		return;
@@ -463,18 +520,60 @@ void xskb_kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason)
 	kfree_skbmem(skb);
 }
 
+/* The frame is HELD and this thread does not poll its UMEM. */
+static __attribute__((noinline)) void xsk_fast_remote(struct sk_buff *skb, struct xskb_umem *u, unsigned int idx)
+{
+	xskb_umem_remote_free(u, idx);
+	if (!xskb_slab_hot_push(skb))
+		xskb_kmem_cache_free(xskb_skbuff_head_cache, skb);
+}
+
+/*
+ * Every slow branch leaves through a tail call, so the fast path needs no
+ * saved registers: it is a leaf of about 40 instructions.
+ */
+static XSKB_ALWAYS_INLINE void consume_xsk_fast(struct sk_buff *skb)
+{
+	const struct skb_shared_info *sh;
+	struct xskb_umem *u;
+	unsigned int idx;
+
+	if (xskb_unlikely(!skb || xskb_refcount_read(&skb->users) != 1 ||
+			  (skb_flag_word(skb) & xsk_fast_mask) != xsk_fast_val || skb->destructor))
+		return kfree_skb_slow(skb, SKB_CONSUMED);
+	sh = xskb_skb_shinfo(skb);
+	if (xskb_unlikely(sh->nr_frags || sh->frag_list))
+		return kfree_skb_slow(skb, SKB_CONSUMED);
+	u = xskb_container_of(skb->head_owner, struct xskb_umem, head_owner);
+	idx = xskb_frame_index(u, skb->head);
+	if (xskb_unlikely(!xskb_umem_owned(u)))
+		return xsk_fast_remote(skb, u, idx);
+#ifdef XSKB_DEBUG
+	if (u->state[idx] != FRAME_HELD)
+		xskb_umem_frame_bug(u, idx, "freed but not held by an skb (double free?)");
+#endif
+	u->state[idx] = FRAME_FREE;
+	u->free_stack[u->nr_free++] = idx;
+	if (xskb_unlikely(!xskb_slab_hot_push(skb)))
+		return xskb_kmem_cache_free(xskb_skbuff_head_cache, skb);
+}
+
+void xskb_kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	if (reason == SKB_CONSUMED)
+		return consume_xsk_fast(skb);
+	kfree_skb_slow(skb, reason);
+}
+
 void xskb_consume_skb(struct sk_buff *skb)
 {
-	if (!skb_unref(skb))
-		return;
-	skb_release_all(skb, SKB_CONSUMED);
-	kfree_skbmem(skb);
+	consume_xsk_fast(skb);
 }
 
 void xskb_napi_consume_skb(struct sk_buff *skb, int budget)
 {
 	(void)budget;	/* heads always go back to this thread's cache */
-	xskb_consume_skb(skb);
+	consume_xsk_fast(skb);
 }
 
 void xskb_kfree_skb_list_reason(struct sk_buff *segs, enum skb_drop_reason reason)

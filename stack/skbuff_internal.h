@@ -13,6 +13,36 @@ extern struct kmem_cache *xskb_skbuff_head_cache;
 void xskb_skb_init_once(void);
 void xskb_skb_free_frag(void *addr);
 
+/* 16-byte stores that may alias anything and need no alignment. */
+typedef long long xskb_v16 __attribute__((vector_size(16), aligned(1), may_alias));
+
+/*
+ * Zero all of struct sk_buff (cb included, as the kernel zeroes up to tail)
+ * with eleven 16-byte stores: a generic memset() of 192 bytes costs about
+ * three times the instructions on the per-packet path.
+ */
+static XSKB_ALWAYS_INLINE void xskb_skb_zero(struct sk_buff *skb)
+{
+	xskb_v16 *p = (xskb_v16 *)(void *)skb;
+	const xskb_v16 z = { 0, 0 };
+
+	/* Spelled out: GCC turns the equivalent loop back into a memset() call. */
+	_Static_assert(sizeof(struct sk_buff) == 11 * 16, "sk_buff zeroed in eleven 16-byte stores");
+	p[0] = z; p[1] = z; p[2] = z; p[3] = z; p[4] = z; p[5] = z;
+	p[6] = z; p[7] = z; p[8] = z; p[9] = z; p[10] = z;
+}
+
+/* build_skb() clears the first 32 bytes of skb_shared_info, then dataref. */
+static XSKB_ALWAYS_INLINE void xskb_shinfo_init(struct skb_shared_info *sh)
+{
+	xskb_v16 *p = (xskb_v16 *)(void *)sh;
+	const xskb_v16 z = { 0, 0 };
+
+	p[0] = z;
+	p[1] = z;
+	xskb_atomic_set(&sh->dataref, 1);
+}
+
 /*
  * Wrap a buffer of @size bytes (shared info included) at @data: no headroom,
  * empty data, skb_shared_info at the end. As the kernel's
@@ -25,7 +55,7 @@ static XSKB_ALWAYS_INLINE void xskb__build_skb_around(struct sk_buff *skb, void 
 	struct skb_shared_info *shinfo;
 
 	size -= XSKB_SKB_SHINFO_SIZE;
-	memset(skb, 0, sizeof(*skb));
+	xskb_skb_zero(skb);
 	skb->truesize = XSKB_SKB_TRUESIZE(size);
 	xskb_refcount_set(&skb->users, 1);
 	skb->head = data;
@@ -35,8 +65,7 @@ static XSKB_ALWAYS_INLINE void xskb__build_skb_around(struct sk_buff *skb, void 
 	skb->transport_header = (__u16)~0U;
 
 	shinfo = xskb_skb_shinfo(skb);
-	memset(shinfo, 0, offsetof(struct skb_shared_info, dataref));
-	xskb_atomic_set(&shinfo->dataref, 1);
+	xskb_shinfo_init(shinfo);
 }
 
 #endif /* XSKB_SKBUFF_INTERNAL_H */

@@ -87,6 +87,15 @@ static struct {
 };
 
 __thread struct slab_thread *xskb_slab_tl XSKB_TLS;
+__thread struct kmem_mag *xskb_slab_hot_mag XSKB_TLS;
+static struct kmem_cache *hot_cache;
+
+void xskb_slab_set_hot(struct kmem_cache *s)
+{
+	/* Debug caches check every object: they get no unchecked fast path. */
+	if (!s->debug)
+		__atomic_store_n(&hot_cache, s, __ATOMIC_RELEASE);
+}
 
 static void slab_global_init(void);
 static void kmalloc_init(void);
@@ -394,6 +403,8 @@ static void slab_thread_exit(void *arg)
 			mag_flush(G.caches[id], m, m->count);
 		free(m);
 		t->mag[id] = NULL;
+		if (xskb_slab_hot_mag == m)	/* the exiting thread runs this */
+			xskb_slab_hot_mag = NULL;
 	}
 	if (t->prev)
 		t->prev->next = t->next;
@@ -639,6 +650,9 @@ static struct kmem_mag *mag_create(struct kmem_cache *s, struct slab_thread *t)
 	m->cap = s->mag_cap;
 	pthread_mutex_lock(&G.lock);
 	t->mag[s->id] = m;
+	/* Magazines are created by their own thread (t is this thread). */
+	if (s == __atomic_load_n(&hot_cache, __ATOMIC_ACQUIRE))
+		xskb_slab_hot_mag = m;
 	pthread_mutex_unlock(&G.lock);
 	return m;
 }
@@ -812,6 +826,12 @@ int xskb_kmem_cache_destroy(struct kmem_cache *s)
 
 	if (!s)
 		return 0;
+	if (s == __atomic_load_n(&hot_cache, __ATOMIC_ACQUIRE)) {
+		/* Other threads reach its magazines through their TLS. */
+		fprintf(stderr, "xskb: kmem_cache_destroy %s: the skb head cache lives as long as "
+				"the process\n", s->name);
+		return -EBUSY;
+	}
 	pthread_mutex_lock(&G.lock);
 	drain_magazines_locked(s);
 	for (int n = 0; n < G.nr_nodes; n++)

@@ -242,6 +242,9 @@ int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
 		pr_warn("copybreak %u is above the frame size %u\n", q->copybreak, u->frame_size);
 		return -EINVAL;
 	}
+	q->zc_limit = u->frame_size - XSKB_SHINFO_SIZE;
+	q->zc_min = q->copybreak > ETH_HLEN - 1 ? q->copybreak : ETH_HLEN - 1;
+	q->zc_truesize = XSKB_SKB_TRUESIZE(q->zc_limit);
 	return xskb_umem_attach_queue(u, q);
 }
 
@@ -408,6 +411,8 @@ int xskb_queue__stats(struct xskb_queue *q, struct xskb_queue_stats *st)
 	if (!q || !st)
 		return -EINVAL;
 	*st = q->stats;
+	/* Not counted per packet: every delivered skb took exactly one path. */
+	st->skb_zerocopy = st->rx_packets - st->skb_slab - st->skb_frags;
 	if (q->fd >= 0 && getsockopt(q->fd, SOL_XDP, XDP_STATISTICS, &xs, &len) == 0) {
 		st->xdp_rx_dropped = xs.rx_dropped;
 		st->xdp_rx_invalid_descs = xs.rx_invalid_descs;

@@ -55,7 +55,6 @@ struct xskb_umem {
 	unsigned int frame_shift;
 	unsigned int frame_size;
 	unsigned int nr_free;		/* entries on free_stack */
-	unsigned int held;		/* frames out of FILL not yet back on free_stack */
 	__u32 *free_stack;		/* frame indexes; the top is the hottest */
 	__u8 *state;			/* FRAME_* per frame */
 	const void *owner;		/* polling thread's marker (see xskb_thread_marker) */
@@ -101,8 +100,9 @@ void xskb_umem_remote_free(struct xskb_umem *u, unsigned int idx);
 void xskb_umem_drain_remote(struct xskb_umem *u);
 
 /*
- * A frame leaves FILL or HELD and becomes FREE. On the polling thread this is
- * two stores; elsewhere it goes through the remote-free list.
+ * A HELD frame becomes FREE. On the polling thread this is two stores;
+ * elsewhere it goes through the remote-free list. No counter: the number of
+ * held frames is what the other states leave over (xskb_umem__frame_stats).
  */
 static XSKB_ALWAYS_INLINE void xskb_umem_recycle(struct xskb_umem *u, unsigned int idx)
 {
@@ -113,7 +113,6 @@ static XSKB_ALWAYS_INLINE void xskb_umem_recycle(struct xskb_umem *u, unsigned i
 #endif
 		u->state[idx] = FRAME_FREE;
 		u->free_stack[u->nr_free++] = idx;
-		u->held--;
 		return;
 	}
 	xskb_umem_remote_free(u, idx);
@@ -165,6 +164,9 @@ struct xskb_queue {
 	struct xskb_dev *dev;		/* NULL for a replay queue */
 	struct xskb_replay *replay;	/* memory-backed queue instead of a socket */
 	unsigned int copybreak;
+	unsigned int zc_limit;		/* offset + len must not exceed: skb_shared_info follows */
+	unsigned int zc_min;		/* len must exceed: max(copybreak, ETH_HLEN - 1) */
+	unsigned int zc_truesize;
 	unsigned int queue_id;
 	__u8 slot;			/* this queue's FRAME_FILL + slot state value */
 	bool metadata;

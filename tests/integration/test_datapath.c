@@ -216,8 +216,9 @@ static void test_exact_count_zerocopy(void **state)
 	rx_close(&r);
 }
 
-/* The live-frame generator at full speed: most arrive, none are corrupt, and
- * whatever was lost is accounted for by the kernel's counters or the veth. */
+/* The live-frame generator at full speed: frames arrive intact and every
+ * counter agrees. How many arrive depends on the machine's load, so that is
+ * the benchmarks' business (tools/bench), not this test's. */
 static void test_live_frames_flood(void **state)
 {
 	XSKB_OPTS(xskb_queue_opts, qo);
@@ -235,7 +236,7 @@ static void test_live_frames_flood(void **state)
 	wait_for(delivered(&r) >= 500000, 3000);
 	rx_stop(&r);
 	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
-	assert_true(st.rx_packets >= 400000);
+	assert_true(st.rx_packets > 0 && st.rx_packets <= 500000);
 	assert_int_equal(st.rx_packets, r.chk->packets);
 	assert_int_equal(r.chk->verify_bad, 0);
 	assert_int_equal(st.skb_zerocopy, st.rx_packets);

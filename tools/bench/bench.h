@@ -21,5 +21,6 @@ unsigned long bench_parse_ulong(const char *opt, const char *val, unsigned long 
 				unsigned long max);
 
 int bench_micro(int argc, char **argv);
+int bench_replay(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static void usage(FILE *f)
 		"\n"
 		"modes:\n"
 		"  micro    ns/op of skb and allocator operations vs glibc malloc/free\n"
+		"  replay   Mpps of the receive path on a memory-backed queue (no kernel)\n"
 		"\n"
 		"Run 'xskb-bench MODE --help' for the options of a mode.\n");
 }
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "micro"))
 		return bench_micro(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return bench_replay(argc - 1, argv + 1);
 	fprintf(stderr, "xskb-bench: unknown mode '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -88,6 +88,9 @@ static struct {
 
 __thread struct slab_thread *xskb_slab_tl XSKB_TLS;
 __thread struct kmem_mag *xskb_slab_hot_mag XSKB_TLS;
+/* This thread's kmalloc magazines by size class: kmalloc() pops without
+ * looking up the cache (non-debug caches only). */
+static __thread struct kmem_mag *kmalloc_mag[18] XSKB_TLS;
 static struct kmem_cache *hot_cache;
 
 void xskb_slab_set_hot(struct kmem_cache *s)
@@ -405,6 +408,9 @@ static void slab_thread_exit(void *arg)
 		t->mag[id] = NULL;
 		if (xskb_slab_hot_mag == m)	/* the exiting thread runs this */
 			xskb_slab_hot_mag = NULL;
+		for (unsigned int k = 0; k < 18; k++)
+			if (kmalloc_mag[k] == m)
+				kmalloc_mag[k] = NULL;
 	}
 	if (t->prev)
 		t->prev->next = t->next;
@@ -653,6 +659,8 @@ static struct kmem_mag *mag_create(struct kmem_cache *s, struct slab_thread *t)
 	/* Magazines are created by their own thread (t is this thread). */
 	if (s == __atomic_load_n(&hot_cache, __ATOMIC_ACQUIRE))
 		xskb_slab_hot_mag = m;
+	if (s->kmalloc && !s->debug)
+		kmalloc_mag[s->kmalloc_idx] = m;
 	pthread_mutex_unlock(&G.lock);
 	return m;
 }
@@ -1032,6 +1040,7 @@ static void kmalloc_init(void)
 			s->objects = (CHUNK_SIZE - sz) / s->stride;
 		}
 		G.kmalloc_caches[i]->kmalloc = true;
+		G.kmalloc_caches[i]->kmalloc_idx = i;
 	}
 }
 
@@ -1060,6 +1069,14 @@ static void *kmalloc_large(size_t size, xskb_gfp_t gfp, int node)
 
 void *xskb_kmalloc_node(size_t size, xskb_gfp_t gfp, int node)
 {
+	/* Fast path: a non-empty magazine of this thread's size class. */
+	if (xskb_likely(size - 1 < XSKB_KMALLOC_MAX_CACHE_SIZE && node == XSKB_NUMA_NO_NODE &&
+			!(gfp & XSKB___GFP_ZERO))) {
+		struct kmem_mag *m = kmalloc_mag[kmalloc_index(size)];
+
+		if (xskb_likely(m != NULL) && xskb_likely(m->count))
+			return m->objs[--m->count];
+	}
 	if (xskb_unlikely(!size))
 		return XSKB_ZERO_SIZE_PTR;
 	if (xskb_unlikely(size > XSKB_KMALLOC_MAX_CACHE_SIZE))
@@ -1100,8 +1117,21 @@ static struct slab *kmalloc_owner(const void *p, const char *fn)
 
 void xskb_kfree(const void *p)
 {
-	struct slab *sl;
+	struct slab *sl = virt_to_slab(p);
+	struct slab_thread *t = xskb_slab_tl;
 
+	/* Fast path: a slab object of this thread's node, room in its
+	 * magazine. The chunk map check stays: foreign pointers must abort. */
+	if (xskb_likely(!XSKB_ZERO_OR_NULL_PTR(p) && t && G.chunk_map &&
+			chunk_map_test((unsigned long)sl) && sl->magic == SLAB_MAGIC &&
+			sl->node == t->node && !sl->cache->debug)) {
+		struct kmem_mag *m = t->mag[sl->cache->id];
+
+		if (xskb_likely(m != NULL) && xskb_likely(m->count < m->cap)) {
+			m->objs[m->count++] = (void *)p;
+			return;
+		}
+	}
 	if (XSKB_ZERO_OR_NULL_PTR(p))
 		return;
 	sl = kmalloc_owner(p, "kfree");

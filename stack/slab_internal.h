@@ -53,6 +53,7 @@ struct kmem_cache {
 	unsigned int flags;
 	bool debug;			/* poisoning + ownership checks */
 	bool kmalloc;
+	unsigned int kmalloc_idx;	/* size class, for kmalloc caches */
 	void (*ctor)(void *);
 	unsigned long alloc_failures;
 	bool warned;

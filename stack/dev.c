@@ -45,9 +45,18 @@ static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return fwd_print(level == LIBBPF_WARN ? XSKB_LOG_WARN : XSKB_LOG_DEBUG, fmt, ap);
 }
 
+/*
+ * libxdp warns, on every attach, that it found no bpffs and cannot use its
+ * dispatcher. That is a normal setup, not a fault (xskb_dev__multiprog()
+ * tells which mode is in effect), so those lines are debug output here.
+ */
 static int xdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
 {
-	return fwd_print(level == LIBXDP_WARN ? XSKB_LOG_WARN : XSKB_LOG_DEBUG, fmt, ap);
+	bool routine = strstr(fmt, "bpffs") || strstr(fmt, "without dispatcher") ||
+		       strstr(fmt, "dispatcher without");
+
+	return fwd_print(level == LIBXDP_WARN && !routine ? XSKB_LOG_WARN : XSKB_LOG_DEBUG, fmt,
+			 ap);
 }
 
 struct saved_print {

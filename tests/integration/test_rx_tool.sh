@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Integration test of the xskb-rx command line: on a lab of its own, it must
+# receive exactly what xskb-gen sends, print the documented JSON, write a pcap
+# tshark reads with the same count, exit cleanly on SIGINT leaving no XDP
+# program attached, and reject bad arguments with exit status 2.
+# usage: test_rx_tool.sh BIN_DIR     (root; CI=true turns "cannot" into failure)
+set -uo pipefail
+bin=$1
+prefix="xr$(( $$ % 100000 ))"
+work=$(mktemp -d /tmp/xskb-rx-test.XXXXXX)
+rx_pid=
+fails=0
+
+cleanup() {
+	[ -n "$rx_pid" ] && kill -KILL "$rx_pid" 2>/dev/null
+	"$bin/xskb-lab" down -p "$prefix" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+cannot() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: $* (CI=true: a test that cannot build its lab fails)"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+check() {	# check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what"
+		fails=$((fails + 1))
+	fi
+}
+
+json_num() {	# json_num KEY FILE -> the number after "KEY":
+	grep -o "\"$1\":[0-9]*" "$2" | head -n1 | cut -d: -f2
+}
+
+# --- arguments ---------------------------------------------------------------
+"$bin/xskb-rx" --help | grep -q -- "--pcap FILE"
+check "--help documents --pcap" test $? -eq 0
+"$bin/xskb-rx" >/dev/null 2>&1
+check "no interface: exit 2" test $? -eq 2
+"$bin/xskb-rx" -i x --mode turbo >/dev/null 2>"$work/err"
+check "bad --mode: exit 2" test $? -eq 2
+check "bad --mode: says why" grep -q "not copy, zerocopy or auto" "$work/err"
+"$bin/xskb-rx" -i x --count 0 >/dev/null 2>&1
+check "--count 0: exit 2" test $? -eq 2
+"$bin/xskb-rx" -i xskb-no-such0 -d 1 >/dev/null 2>"$work/err"
+check "unknown interface: exit 1" test $? -eq 1
+check "unknown interface: says why" grep -q "no interface named xskb-no-such0" "$work/err"
+
+# --- a lab -------------------------------------------------------------------
+[ "$(id -u)" -eq 0 ] || cannot "xskb-rx needs root for its veth lab"
+"$bin/xskb-lab" up -p "$prefix" >/dev/null 2>"$work/err" || cannot "lab: $(cat "$work/err")"
+
+"$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --json --verify --pcap "$work/rx.pcap" \
+	>"$work/rx.json" 2>"$work/rx.err" &
+rx_pid=$!
+# Ready when its banner is out (the program is attached and the queue bound).
+for _ in $(seq 1 100); do
+	grep -q "Ctrl-C to stop" "$work/rx.err" && break
+	sleep 0.05
+done
+check "xskb-rx started" grep -q "Ctrl-C to stop" "$work/rx.err"
+check "XDP program attached while running" \
+	bash -c "ip -n '$prefix-rx' link show '${prefix}r' | grep -q xdp"
+
+"$bin/xskb-gen" -L "$prefix" -e packet -c 20000 -s 200 -r 100k >/dev/null
+sleep 1
+kill -INT "$rx_pid"
+wait "$rx_pid"
+status=$?
+rx_pid=
+check "SIGINT: exit 0 (status $status)" test "$status" -eq 0
+check "live stats line on stderr" grep -q "Mpps" "$work/rx.err"
+
+check "JSON rx_packets 20000" test "$(json_num rx_packets "$work/rx.json")" = 20000
+check "JSON rx_bytes 4000000" test "$(json_num rx_bytes "$work/rx.json")" = 4000000
+check "JSON skb_zerocopy 20000" test "$(json_num skb_zerocopy "$work/rx.json")" = 20000
+check "JSON skb_slab 0" test "$(json_num skb_slab "$work/rx.json")" = 0
+check "JSON skb_frags 0" test "$(json_num skb_frags "$work/rx.json")" = 0
+check "JSON fill_ring_empty present" test -n "$(json_num fill_ring_empty "$work/rx.json")"
+check "JSON drops object" grep -q '"drops":{"nomem":0,' "$work/rx.json"
+check "JSON mode copy" grep -q '"mode":"copy"' "$work/rx.json"
+check "JSON verify_ok 20000" test "$(json_num verify_ok "$work/rx.json")" = 20000
+check "JSON pcap_packets 20000" test "$(json_num pcap_packets "$work/rx.json")" = 20000
+if command -v tshark >/dev/null; then
+	n=$(tshark -r "$work/rx.pcap" -Y "udp.dstport == 9000" 2>/dev/null | wc -l)
+	check "tshark reads 20000 UDP frames from the pcap ($n)" test "$n" -eq 20000
+elif [ "${CI:-}" = true ]; then
+	check "tshark installed in CI" false
+fi
+check "no XDP program left after exit" \
+	bash -c "! ip -n '$prefix-rx' link show '${prefix}r' | grep -q xdp"
+
+# --- --count and --duration end the run on their own ---------------------------
+"$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --json --quiet --count 5000 >"$work/c.json" &
+rx_pid=$!
+sleep 0.5
+"$bin/xskb-gen" -L "$prefix" -e packet -c 5000 -s 100 -r 50k >/dev/null
+for _ in $(seq 1 100); do
+	kill -0 "$rx_pid" 2>/dev/null || break
+	sleep 0.05
+done
+if kill -0 "$rx_pid" 2>/dev/null; then
+	check "--count 5000 ends the run" false
+else
+	wait "$rx_pid"
+	check "--count 5000 ends the run with exit 0" test $? -eq 0
+	check "--count 5000 received 5000" test "$(json_num rx_packets "$work/c.json")" = 5000
+fi
+rx_pid=
+
+"$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --quiet -d 1 --claim udp:9001 >/dev/null
+check "--duration 1 with a claim rule: exit 0" test $? -eq 0
+
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+echo "all xskb-rx checks passed"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <xskb/etherdevice.h>
 
@@ -473,7 +474,7 @@ struct xskb_napi {
 	struct pollfd pfds[MAX_NAPI_QUEUES];
 	unsigned int nr;
 	int budget;
-	unsigned int idle_polls;
+	unsigned int idle_usec;
 	int sleep_ms;
 	int cpu;			/* 0: unpinned, else CPU + 1 */
 	int stop;
@@ -502,7 +503,7 @@ int xskb_napi__create(struct xskb_napi **out, struct xskb_queue **queues, unsign
 	if (!n)
 		return -ENOMEM;
 	n->budget = XSKB_OPT(opts, budget, XSKB_NAPI_POLL_WEIGHT);
-	n->idle_polls = XSKB_OPT(opts, idle_polls, 1000u);
+	n->idle_usec = XSKB_OPT(opts, idle_usec, 2000u);
 	n->sleep_ms = XSKB_OPT(opts, sleep_ms, 100);
 	n->cpu = XSKB_OPT(opts, cpu, 0);
 	if (n->budget < 0 || n->sleep_ms < 0 || n->cpu < 0) {
@@ -525,9 +526,18 @@ int xskb_napi__create(struct xskb_napi **out, struct xskb_queue **queues, unsign
 	return 0;
 }
 
+static __u64 mono_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000u + (__u64)ts.tv_nsec / 1000u;
+}
+
 int xskb_napi__run(struct xskb_napi *n)
 {
 	unsigned int idle = 0;
+	__u64 idle_since = 0;
 
 	if (!n)
 		return -EINVAL;
@@ -556,12 +566,20 @@ int xskb_napi__run(struct xskb_napi *n)
 			idle = 0;
 			continue;
 		}
-		if (n->idle_polls == ~0u || ++idle < n->idle_polls) {
+		/* Idle: look at the clock only every 64 empty rounds. */
+		if (n->idle_usec == XSKB_NAPI_NEVER_SLEEP || (++idle & 63)) {
 			xskb_cpu_relax();
 			continue;
 		}
+		if (idle == 64) {
+			idle_since = mono_usec();
+			continue;
+		}
+		if (mono_usec() - idle_since < n->idle_usec)
+			continue;
 		/* Nothing for a while: sleep until a socket is readable, the
-		 * way NAPI re-enables the interrupt and stops polling. */
+		 * way NAPI re-enables the interrupt and stops polling. The
+		 * fill rings were topped up by the last polls. */
 		n->stats.sleeps++;
 		poll(n->pfds, n->nr, n->sleep_ms);
 		idle = 0;

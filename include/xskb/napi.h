@@ -28,8 +28,11 @@ struct xskb_napi;
 /**
  * struct xskb_napi_opts - loop configuration; zero means default
  * @budget: packets per queue per poll (default NAPI_POLL_WEIGHT, 64)
- * @idle_polls: consecutive empty rounds before sleeping (default 1000);
- *              UINT_MAX never sleeps (pure busy polling)
+ * @idle_usec: keep busy polling this long after the last packet before
+ *             sleeping (default 2000 µs); XSKB_NAPI_NEVER_SLEEP never sleeps.
+ *             While asleep the fill ring is the only buffer: a wakeup on a
+ *             busy or virtual machine can take longer than a full fill ring
+ *             lasts at line rate, so this errs on the side of polling.
  * @sleep_ms: longest sleep in poll(2) before re-checking (default 100)
  * @cpu: pin the thread xskb_napi__start() creates to this CPU; 0 means
  *       unpinned, so CPU n is given as n + 1 (XSKB_NAPI_CPU(n))
@@ -37,12 +40,13 @@ struct xskb_napi;
 struct xskb_napi_opts {
 	size_t sz;
 	int budget;
-	unsigned int idle_polls;
+	unsigned int idle_usec;
 	int sleep_ms;
 	int cpu;
 	size_t :0;
 };
 #define XSKB_NAPI_CPU(n) ((n) + 1)
+#define XSKB_NAPI_NEVER_SLEEP (~0u)
 
 struct xskb_napi_stats {
 	__u64 rounds;		/* passes over every queue */

@@ -648,7 +648,7 @@ static void test_napi_thread(void **state)
 {
 	XSKB_OPTS(xskb_umem_opts, uo, .frame_count = 1024);
 	XSKB_OPTS(xskb_queue_opts, qo, .handler = count_and_free, .rx_size = 256, .fill_size = 256);
-	XSKB_OPTS(xskb_napi_opts, no, .budget = 32, .idle_polls = 100, .sleep_ms = 1);
+	XSKB_OPTS(xskb_napi_opts, no, .budget = 32, .idle_usec = 100, .sleep_ms = 1);
 	unsigned char *pkt = frame(64, dev_mac, 9);
 	struct xskb_replay_pkt tpl = { pkt, 64 };
 	XSKB_OPTS(xskb_replay_opts, ro, .pkts = &tpl, .nr_pkts = 1, .limit = 20000);

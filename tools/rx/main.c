@@ -47,8 +47,8 @@ static void usage(FILE *f)
 		"      --multi-buffer      accept frames larger than a UMEM frame (XDP_USE_SG)\n"
 		"      --mb-mode MODE      chains become slab (linear copy, default) or frags skbs\n"
 		"      --frame-size N      UMEM frame size, 2048 or 4096 (default 4096)\n"
-		"      --frames N          UMEM frames (default 4096)\n"
-		"      --ring N            RX and fill ring size, power of two (default 2048)\n"
+		"      --frames N          UMEM frames (default 8192)\n"
+		"      --ring N            RX and fill ring size, power of two (default 4096)\n"
 		"      --hugepages         back the UMEM with huge pages (falls back if none)\n"
 		"      --metadata          XDP metadata: rx hash and rule mark into the skb\n"
 		"      --claim RULE        claim only matching packets, the rest go to the kernel;\n"
@@ -57,6 +57,8 @@ static void usage(FILE *f)
 		"      --verify            check xskb-gen's UDP payloads byte by byte\n"
 		"      --cpu N             pin the NAPI thread to CPU N\n"
 		"      --budget N          NAPI budget per poll (default 64)\n"
+		"      --idle-us N         busy-poll N µs after the last packet before sleeping\n"
+		"                          (default 2000; 0: never sleep)\n"
 		"      --quiet             no live statistics line\n"
 		"  -h, --help              this text\n");
 }
@@ -133,7 +135,7 @@ static void on_packet(struct sk_buff *skb, void *arg)
 
 struct opts {
 	const char *ifname, *netns, *pcap;
-	unsigned int queue, copybreak, frame_size, frames, ring, budget;
+	unsigned int queue, copybreak, frame_size, frames, ring, budget, idle_us;
 	int cpu;
 	enum xskb_bind_mode mode;
 	enum xskb_attach_mode attach;
@@ -175,7 +177,7 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_MODE = 256, O_ATTACH, O_BUSY, O_JSON, O_PCAP, O_COPYBREAK, O_MB, O_MBMODE,
 	       O_FSIZE, O_FRAMES, O_RING, O_HUGE, O_META, O_CLAIM, O_VERIFY, O_CPU, O_BUDGET,
-	       O_QUIET };
+	       O_QUIET, O_IDLE };
 	static const struct option lo[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "queue", required_argument, NULL, 'q' },
@@ -200,6 +202,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "cpu", required_argument, NULL, O_CPU },
 		{ "budget", required_argument, NULL, O_BUDGET },
 		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "idle-us", required_argument, NULL, O_IDLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -261,6 +264,11 @@ static void parse(int argc, char **argv, struct opts *o)
 		case O_CPU: o->cpu = (int)num("--cpu", optarg, 0, 4095); break;
 		case O_BUDGET: o->budget = (unsigned int)num("--budget", optarg, 1, 4096); break;
 		case O_QUIET: o->quiet = true; break;
+		case O_IDLE:
+			o->idle_us = (unsigned int)num("--idle-us", optarg, 0, 10000000);
+			if (!o->idle_us)
+				o->idle_us = XSKB_NAPI_NEVER_SLEEP;
+			break;
 		case 'h': usage(stdout); exit(0);
 		case ':': die_usage("option %s needs a value", argv[optind - 1]); break;
 		default: die_usage("unknown option '%s'", argv[optind - 1]);
@@ -379,7 +387,7 @@ int main(int argc, char **argv)
 			  .rx_size = o.ring, .fill_size = o.ring, .copybreak = o.copybreak,
 			  .multi_buffer = o.multi_buffer, .mb_mode = o.mb_mode,
 			  .busy_poll = o.busy_poll, .handler = on_packet, .handler_arg = ctx);
-		XSKB_OPTS(xskb_napi_opts, nopts, .budget = (int)o.budget,
+		XSKB_OPTS(xskb_napi_opts, nopts, .budget = (int)o.budget, .idle_usec = o.idle_us,
 			  .cpu = o.cpu >= 0 ? XSKB_NAPI_CPU(o.cpu) : 0);
 
 		/* Each failure below has already been explained by the library. */

@@ -21,30 +21,9 @@ for arg in "$@"; do
 	esac
 done
 
-PACKAGES=(
-	cmake make gcc pkg-config clang llvm
-	libxdp-dev libbpf-dev libnuma-dev libcmocka-dev libelf-dev zlib1g-dev libpcap-dev
-	iproute2 valgrind tshark
-)
-
-install_missing() {
-	local missing=() p
-	for p in "${PACKAGES[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "tests/run.sh: missing packages: ${missing[*]}; run as root or apt-get install them" >&2
-		exit 1
-	fi
-	echo "== installing: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-
-[ "$deps" = 1 ] && install_missing
+# shellcheck source=../tools/deps.sh
+source tools/deps.sh
+[ "$deps" = 1 ] && xskb_install_deps test
 
 JOBS=${JOBS:-$(nproc)}
 BUILD_DIR=${BUILD_DIR:-build}

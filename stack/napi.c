@@ -164,54 +164,115 @@ static XSKB_COLD struct sk_buff *rx_skb_refill(void)
 }
 
 /*
+ * Constants of the in-place path, loaded once per poll. The skb stores in
+ * rx_one() are may_alias: had these stayed behind q and u, the compiler would
+ * have to reload each one for every packet.
+ */
+struct rx_fast {
+	unsigned char *area;
+	__u8 *state;
+	struct net_device *dev;
+	struct xskb_head_owner *owner;
+	__u64 end_word;			/* zc_limit << 32: skb->end beside skb->tail */
+	__u64 users_word;		/* users 1, truesize */
+	__u32 qmap_word;		/* queue_mapping, mac_len */
+	__u32 off_mask, shift, zc_limit, zc_min;
+	int iif;
+	__u32 mac4;			/* the device's MAC, for PACKET_OTHERHOST */
+	__u16 mac2;
+	bool meta;
+};
+
+typedef __u32 __attribute__((may_alias, aligned(1))) rx_u32u;
+typedef __u16 __attribute__((may_alias, aligned(1))) rx_u16u;
+
+static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb_queue *q,
+					    struct xskb_umem *u)
+{
+	f->area = u->area;
+	f->state = u->state;
+	f->dev = q->netdev;
+	f->owner = &u->head_owner;
+	f->end_word = (__u64)q->zc_limit << 32;
+	f->users_word = 1 | (__u64)q->zc_truesize << 32;
+	f->qmap_word = q->queue_id | ETH_HLEN << 16;
+	f->off_mask = u->frame_size - 1;
+	f->shift = u->frame_shift;
+	f->zc_limit = q->zc_limit;
+	f->zc_min = q->zc_min;
+	f->iif = q->netdev->ifindex;
+	f->mac4 = *(const rx_u32u *)q->netdev->dev_addr;
+	f->mac2 = *(const rx_u16u *)(q->netdev->dev_addr + 4);
+	f->meta = q->metadata;
+}
+
+/*
  * build_skb() on the frame, then eth_type_trans(): the frame's headroom (UMEM
  * headroom, XDP_PACKET_HEADROOM, metadata) becomes skb headroom and
  * skb_shared_info goes in the frame's last SKB_DATA_ALIGN(sizeof(struct
  * skb_shared_info)) bytes. Written out field by field rather than through
- * __build_skb_around() + eth_type_trans(): the result is the same skb, and
- * each field is stored once. Frames too small for the shared info,
- * copybreak-sized packets and runts take rx_copy().
+ * __build_skb_around() + eth_type_trans(): the result is the same skb
+ * (tests/unit/test_napi.c checks every field), each field stored once.
+ * Frames too small for the shared info, copybreak-sized packets and runts
+ * take rx_copy().
  */
 static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xskb_umem *u,
-						 __u64 addr, __u32 len)
+						 const struct rx_fast *f, __u64 addr, __u32 len)
 {
-	unsigned int off = (unsigned int)addr & (u->frame_size - 1);
-	const struct ethhdr *eth;
+	unsigned int off = (unsigned int)addr & f->off_mask;
+	unsigned int idx = (unsigned int)(addr >> f->shift);
+	const unsigned char *eth;
 	unsigned char *head;
 	struct sk_buff *skb;
-	__u8 pkt_type;
+	__u8 pkt_type = XSKB_PACKET_HOST;
+	__be16 proto;
 
-	if (xskb_unlikely(off + len > q->zc_limit || len <= q->zc_min))
+	if (xskb_unlikely(off + len > f->zc_limit || len <= f->zc_min))
 		return rx_copy(q, u, addr, len);
 	skb = xskb_slab_hot_pop();
 	if (xskb_unlikely(!skb) && !(skb = rx_skb_refill())) {
 		rx_drop(q, XSKB_DROP_NOMEM);
-		frame_return(q, u, (unsigned int)(addr >> u->frame_shift));
+		frame_return(q, u, idx);
 		return NULL;
 	}
-	head = u->area + (addr - off);
-	eth = (const struct ethhdr *)(const void *)(head + off);
-	frame_take(q, u, (unsigned int)(addr >> u->frame_shift));
+#ifdef XSKB_DEBUG
+	if (f->state[idx] != q->slot)
+		xskb_umem_frame_bug(u, idx, "received but not posted to this queue's fill ring");
+#endif
+	f->state[idx] = FRAME_HELD;
+	head = f->area + (addr - off);
+	eth = head + off;
+
+	/* eth_type_trans(): packet type from the destination, protocol. */
+	if (xskb_unlikely(eth[0] & 1))
+		pkt_type = xskb_is_broadcast_ether_addr(eth) ? XSKB_PACKET_BROADCAST
+							     : XSKB_PACKET_MULTICAST;
+	else if (xskb_unlikely((*(const rx_u32u *)eth ^ f->mac4) |
+			       (*(const rx_u16u *)(eth + 4) ^ f->mac2)))
+		pkt_type = XSKB_PACKET_OTHERHOST;
+	proto = *(const rx_u16u *)(eth + 12);
+	if (xskb_unlikely(ntohs(proto) < ETH_P_802_3_MIN))
+		proto = *(const rx_u16u *)(eth + ETH_HLEN) == 0xFFFF ? htons(ETH_P_802_3)
+								      : htons(ETH_P_802_2);
 
 	xskb_skb_zero(skb);
-	skb->dev = q->netdev;
+	skb->dev = f->dev;
 	skb->head = head;
 	skb->data = head + off + ETH_HLEN;
-	skb->head_owner = &u->head_owner;
-	skb->skb_iif = q->netdev->ifindex;
+	skb->head_owner = f->owner;
+	skb->skb_iif = f->iif;
 	/* Field pairs set as one 64-bit store each (layout asserted above). */
 	SKB_W64(skb, len, len - ETH_HLEN);				/* data_len 0 */
-	SKB_W64(skb, tail, (off + len) | (__u64)q->zc_limit << 32);	/* tail, end */
-	SKB_W64(skb, protocol, xskb_eth_classify(eth, q->netdev, &pkt_type) |
-			       (__u64)off << 16 | (__u64)(off + ETH_HLEN) << 32 |
+	SKB_W64(skb, tail, (off + len) | f->end_word);			/* tail, end */
+	SKB_W64(skb, protocol, proto | (__u64)off << 16 | (__u64)(off + ETH_HLEN) << 32 |
 			       (__u64)0xffff << 48);			/* + mac, network, transport */
-	SKB_W32(skb, queue_mapping, q->queue_id | ETH_HLEN << 16);	/* + mac_len */
-	SKB_W64(skb, users, 1 | (__u64)q->zc_truesize << 32);		/* + truesize */
+	SKB_W32(skb, queue_mapping, f->qmap_word);			/* + mac_len */
+	SKB_W64(skb, users, f->users_word);				/* + truesize */
 	skb->xsk_frame = 1;
 	if (xskb_unlikely(pkt_type != XSKB_PACKET_HOST))
 		skb->pkt_type = pkt_type;
-	xskb_shinfo_init((struct skb_shared_info *)(void *)(head + q->zc_limit));
-	if (q->metadata)
+	xskb_shinfo_init((struct skb_shared_info *)(void *)(head + f->zc_limit));
+	if (f->meta)
 		rx_meta(skb, head + off, true);
 	return skb;
 }
@@ -354,11 +415,27 @@ void xskb_queue_refill(struct xskb_queue *q)
 	if (!n)
 		return;
 	xskb_ring_prod_reserve(&q->fill, n, &idx);
-	for (__u32 i = 0; i < n; i++) {
-		__u32 f = u->free_stack[--u->nr_free];
+	{
+		/* Locals and wrap-free runs: the ring stores could alias u and q. */
+		__u64 *ring = q->fill.ring;
+		const __u32 mask = q->fill.mask, shift = u->frame_shift;
+		const __u32 *stack = u->free_stack;
+		__u8 *state = u->state, slot = q->slot;
+		__u32 top = u->nr_free, i = 0;
 
-		u->state[f] = q->slot;
-		*xskb_ring_addr(&q->fill, idx + i) = (__u64)f << u->frame_shift;
+		while (i < n) {
+			__u32 at = (idx + i) & mask, run = n - i < mask + 1 - at ? n - i : mask + 1 - at;
+			__u64 *p = &ring[at], *end = p + run;
+
+			for (; p != end; p++) {
+				__u32 fr = stack[--top];
+
+				state[fr] = slot;
+				*p = (__u64)fr << shift;
+			}
+			i += run;
+		}
+		u->nr_free = top;
 	}
 	xskb_ring_prod_submit(&q->fill, n);
 	q->posted += n;
@@ -388,8 +465,10 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 					  struct sk_buff_head *list)
 {
 	struct xskb_umem *u = q->umem;
-	__u32 start, avail, done = 0;
+	__u32 start, avail, rmask, done = 0;
+	const struct xdp_desc *ring;
 	__u64 delivered = 0, bytes = 0;
+	struct rx_fast f;
 	int pkts = 0;
 
 	if (xskb_unlikely(!xskb_umem_owned(u))) {
@@ -409,15 +488,19 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 			kick(q);
 		return 0;
 	}
+	rx_fast_init(&f, q, u);
+	ring = q->rx.ring;
+	rmask = q->rx.mask;
 	start = q->rx.cached_cons;
 	while (pkts < budget && done < avail) {
-		const struct xdp_desc *d = xskb_ring_desc(&q->rx, start + done);
+		const struct xdp_desc *d = &ring[(start + done) & rmask];
 		struct sk_buff *skb;
 
 		if (xskb_likely(!(d->options & XDP_PKT_CONTD))) {
+			/* The next packet's headers, while this one is built. */
 			if (done + 1 < avail)
-				__builtin_prefetch(u->area + xskb_ring_desc(&q->rx, start + done + 1)->addr);
-			skb = rx_one(q, u, d->addr, d->len);
+				__builtin_prefetch(f.area + ring[(start + done + 1) & rmask].addr);
+			skb = rx_one(q, u, &f, d->addr, d->len);
 			done++;
 		} else {
 			unsigned int n = chain_len(q, start + done, avail - done);

@@ -520,19 +520,13 @@ static __attribute__((noinline)) void kfree_skb_slow(struct sk_buff *skb, enum s
 	kfree_skbmem(skb);
 }
 
-/* The frame is HELD and this thread does not poll its UMEM. */
-static __attribute__((noinline)) void xsk_fast_remote(struct sk_buff *skb, struct xskb_umem *u, unsigned int idx)
-{
-	xskb_umem_remote_free(u, idx);
-	if (!xskb_slab_hot_push(skb))
-		xskb_kmem_cache_free(xskb_skbuff_head_cache, skb);
-}
-
 /*
- * Every slow branch leaves through a tail call, so the fast path needs no
- * saved registers: it is a leaf of about 40 instructions.
+ * The fast path makes no call at all, so the compiler can keep it in
+ * scratch registers (a call anywhere in the function, even a tail call, makes
+ * GCC save callee-saved registers on every path). It returns false for
+ * anything it does not handle; the caller then tail-calls the slow path.
  */
-static XSKB_ALWAYS_INLINE void consume_xsk_fast(struct sk_buff *skb)
+static XSKB_ALWAYS_INLINE bool consume_xsk_fast(struct sk_buff *skb)
 {
 	const struct skb_shared_info *sh;
 	struct xskb_umem *u;
@@ -540,40 +534,49 @@ static XSKB_ALWAYS_INLINE void consume_xsk_fast(struct sk_buff *skb)
 
 	if (xskb_unlikely(!skb || xskb_refcount_read(&skb->users) != 1 ||
 			  (skb_flag_word(skb) & xsk_fast_mask) != xsk_fast_val || skb->destructor))
-		return kfree_skb_slow(skb, SKB_CONSUMED);
+		return false;
 	sh = xskb_skb_shinfo(skb);
 	if (xskb_unlikely(sh->nr_frags || sh->frag_list))
-		return kfree_skb_slow(skb, SKB_CONSUMED);
+		return false;
 	u = xskb_container_of(skb->head_owner, struct xskb_umem, head_owner);
-	idx = xskb_frame_index(u, skb->head);
 	if (xskb_unlikely(!xskb_umem_owned(u)))
-		return xsk_fast_remote(skb, u, idx);
+		return false;
+	if (xskb_unlikely(!xskb_slab_hot_push(skb)))
+		return false;
+	/* The skb is in the cache now, but nothing has reused it yet. */
+	idx = xskb_frame_index(u, skb->head);
 #ifdef XSKB_DEBUG
 	if (u->state[idx] != FRAME_HELD)
 		xskb_umem_frame_bug(u, idx, "freed but not held by an skb (double free?)");
 #endif
 	u->state[idx] = FRAME_FREE;
 	u->free_stack[u->nr_free++] = idx;
-	if (xskb_unlikely(!xskb_slab_hot_push(skb)))
-		return xskb_kmem_cache_free(xskb_skbuff_head_cache, skb);
+	return true;
+}
+
+static __attribute__((noinline)) void consume_slow(struct sk_buff *skb)
+{
+	kfree_skb_slow(skb, SKB_CONSUMED);
 }
 
 void xskb_kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason)
 {
-	if (reason == SKB_CONSUMED)
-		return consume_xsk_fast(skb);
+	if (reason == SKB_CONSUMED && consume_xsk_fast(skb))
+		return;
 	kfree_skb_slow(skb, reason);
 }
 
 void xskb_consume_skb(struct sk_buff *skb)
 {
-	consume_xsk_fast(skb);
+	if (!consume_xsk_fast(skb))
+		consume_slow(skb);
 }
 
 void xskb_napi_consume_skb(struct sk_buff *skb, int budget)
 {
 	(void)budget;	/* heads always go back to this thread's cache */
-	consume_xsk_fast(skb);
+	if (!consume_xsk_fast(skb))
+		consume_slow(skb);
 }
 
 void xskb_kfree_skb_list_reason(struct sk_buff *segs, enum skb_drop_reason reason)

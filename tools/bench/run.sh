@@ -1,0 +1,584 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# The benchmark harness: xskb against its baselines on veth labs, on replay
+# queues and in the allocator; raw JSON into a results directory, then
+# docs/benchmarks.md and a plot through report.py. Needs root.
+set -uo pipefail
+
+usage() {
+	cat <<EOF
+usage: tools/bench/run.sh [options]
+
+Runs every benchmark of xskb against its baselines, alternating the
+contenders run by run and quoting medians:
+
+  veth    xskb-rx vs a bare libxdp ring loop (xskb-bare) vs dpdk-testpmd
+          (net_af_xdp, rxonly) vs a kernel UDP socket (xskb-kudp), fed by
+          xskb-gen on a veth lab of its own: 64 and 1500-byte frames from the
+          live-frame engine at full rate, 9000-byte frames (MTU 9000 lab,
+          multi-buffer receivers) from the AF_PACKET engine
+  replay  xskb-bench replay vs replay --bare vs dpdk-testpmd net_null rxonly,
+          one core each; callgrind instructions per packet
+  slab    xskb-bench micro: kmalloc/kfree vs glibc malloc/free
+
+Raw results go to RESULTS/<date-time>/ (RESULTS/latest links to it); then
+docs/benchmarks.md and docs/bench-veth.png are written from them.
+
+options:
+  --quick           fewer frames per run (a few minutes; default full:
+                    30M-frame 64-byte runs, ~10 minutes)
+  --runs N          runs per contender, 1..21 (default 3)
+  --only LIST       comma-separated subset of veth,replay,slab (repeatable)
+  --build DIR       build directory (default build)
+  --no-build        do not run cmake --build first
+  --results DIR     where raw results go (default BUILD/bench-results)
+  --docs DIR        where benchmarks.md and the plot go (default docs)
+  --no-docs         keep the results, write no documentation
+  --report-only DIR regenerate the documentation from results directory DIR
+  -h, --help        this text
+
+Labs are named xb<pid><a|b> and always deleted at exit (also on Ctrl-C);
+host interfaces are never touched. Receivers run on CPU 1, the generator
+and DPDK's idle main lcore on CPU 0.
+EOF
+}
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+bad_usage() { echo "run.sh: $* (try --help)" >&2; exit 2; }
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+quick=0 runs="" only="" build_dir="$top/build" do_build=1 results="" docs="$top/docs"
+write_docs=1 report_only=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) quick=1 ;;
+	--runs)
+		[ $# -ge 2 ] || bad_usage "--runs needs a value"
+		[[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 21 ] ||
+			bad_usage "--runs: '$2' is not a number in 1..21"
+		runs=$2; shift ;;
+	--only)
+		[ $# -ge 2 ] || bad_usage "--only needs a value"
+		for s in ${2//,/ }; do
+			case "$s" in
+			veth|replay|slab) [[ " $only " == *" $s "* ]] || only="$only $s" ;;
+			*) bad_usage "--only: '$s' is not veth, replay or slab" ;;
+			esac
+		done
+		[ -n "$only" ] || bad_usage "--only: empty list"
+		shift ;;
+	--build) [ $# -ge 2 ] || bad_usage "--build needs a value"; build_dir=$(realpath -m "$2"); shift ;;
+	--no-build) do_build=0 ;;
+	--results) [ $# -ge 2 ] || bad_usage "--results needs a value"; results=$(realpath -m "$2"); shift ;;
+	--docs) [ $# -ge 2 ] || bad_usage "--docs needs a value"; docs=$(realpath -m "$2"); shift ;;
+	--no-docs) write_docs=0 ;;
+	--report-only)
+		[ $# -ge 2 ] || bad_usage "--report-only needs a value"
+		report_only=$(realpath -m "$2"); shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) bad_usage "unknown option '$1'" ;;
+	esac
+	shift
+done
+[ -n "$only" ] || only=" veth replay slab"
+[ -n "$runs" ] || runs=3
+[ -n "$results" ] || results="$build_dir/bench-results"
+bin="$build_dir/bin"
+
+report() {
+	local dir=$1
+	[ $write_docs = 1 ] || { log "results in $dir (no documentation written: --no-docs)"; return 0; }
+	mkdir -p "$docs" || return 1
+	python3 "$here/report.py" --results "$dir" --template "$here/benchmarks.md.in" \
+		--out "$docs/benchmarks.md" --plot "$docs/bench-veth.png" \
+		--optlog "$docs/optimisations.md"
+}
+
+if [ -n "$report_only" ]; then
+	[ -f "$report_only/meta.json" ] || die "$report_only has no meta.json: not a results directory"
+	report "$report_only"
+	exit $?
+fi
+
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces, XDP, AF_XDP)"
+for t in ip taskset timeout python3 stdbuf unshare; do
+	command -v "$t" >/dev/null || die "$t not found"
+done
+if [ $do_build = 1 ]; then
+	log "building in $build_dir"
+	{ cmake -S "$top" -B "$build_dir" >/dev/null && cmake --build "$build_dir" -j"$(nproc)" >/dev/null; } ||
+		die "the build failed (cmake --build $build_dir shows why)"
+fi
+for b in xskb-lab xskb-gen xskb-rx xskb-bare xskb-kudp xskb-bench; do
+	[ -x "$bin/$b" ] || die "$bin/$b missing: build first (cmake --build $build_dir)"
+done
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: receivers run on CPU 1, the generator on CPU 0"
+testpmd=$(command -v dpdk-testpmd || true)
+
+# ---- sizes of the runs ----------------------------------------------------------
+if [ $quick = 1 ]; then
+	count_64=3000000 count_1500=1000000 count_9000=100000
+	replay_secs=1 cg_n1=100000 cg_n2=600000 micro_args="--quick"
+else
+	count_64=30000000 count_1500=5000000 count_9000=300000
+	replay_secs=2 cg_n1=200000 cg_n2=1200000 micro_args=""
+fi
+replay_sizes="64 1500"
+
+stamp=$(date +%Y%m%d-%H%M%S)
+res="$results/$stamp"
+mkdir -p "$res" || die "cannot create $res"
+ln -sfn "$stamp" "$results/latest"
+manifest="$res/manifest.jsonl"
+: >"$manifest"
+
+# ---- cleanup: everything this script starts is tracked and undone ----------------
+prefix_base="xb$$"
+labs=()
+pids=()
+fds=()
+dpdk_prefixes=()
+
+# Every process this script starts runs under timeout(1), which makes itself
+# the leader of a new process group: killing that group kills the receiver
+# too, never anything else.
+kill_group() {
+	kill -KILL -- "-$1" 2>/dev/null || kill -KILL "$1" 2>/dev/null
+}
+
+cleanup() {
+	local p n
+	trap - EXIT INT TERM
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${pids[@]}"; do
+		for n in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill_group "$p"
+		wait "$p" 2>/dev/null
+	done
+	for p in "${fds[@]}"; do eval "exec $p>&-" 2>/dev/null; done
+	for p in "${labs[@]}"; do
+		"$bin/xskb-lab" down -p "$p" >/dev/null 2>&1 || {
+			ip netns del "$p-tx" 2>/dev/null
+			ip netns del "$p-rx" 2>/dev/null
+		}
+	done
+	for p in "${dpdk_prefixes[@]}"; do
+		rmdir "/var/run/dpdk/$p" 2>/dev/null
+	done
+	rmdir /var/run/dpdk 2>/dev/null
+	rm -f "$res"/*.fifo 2>/dev/null
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+untrack_pid() {
+	local p keep=()
+	for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	pids=("${keep[@]}")
+}
+
+untrack_fd() {
+	local f keep=()
+	for f in "${fds[@]}"; do [ "$f" = "$1" ] || keep+=("$f"); done
+	fds=("${keep[@]}")
+}
+
+# Wait for a background process to end, at most $2 seconds, then kill it.
+# Prints nothing; returns its exit status (137 if it had to be killed).
+wait_bounded() {
+	local pid=$1 secs=$2 i rc
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && kill_group "$pid"
+	wait "$pid" 2>/dev/null
+	rc=$?
+	untrack_pid "$pid"
+	return $rc
+}
+
+# True once the interface in the namespace has an XDP program (at most $3 s).
+wait_xdp() {
+	local ns=$1 ifname=$2 secs=$3 i
+	for ((i = 0; i < secs * 10; i++)); do
+		ip -n "$ns" link show dev "$ifname" 2>/dev/null | grep -q 'prog/xdp' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# True once file $1 contains $2 (at most $3 s), or false when $4 (a pid) ended.
+wait_text() {
+	local file=$1 text=$2 secs=$3 pid=$4 i
+	for ((i = 0; i < secs * 10; i++)); do
+		grep -q -- "$text" "$file" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# Benchmark processes this script did not start (another session's runs)
+# distort every figure on a two-CPU machine. Called between measurements,
+# when none of ours runs.
+foreign_procs() {
+	ps -eo pid=,stat=,comm= | awk '$2 !~ /^Z/ &&
+		$3 ~ /^(xskb-rx|xskb-gen|xskb-bench|xskb-bare|xskb-kudp|dpdk-testpmd|valgrind|callgrind-amd64|memcheck-amd64)/ {
+		printf "%s(%s) ", $3, $1 }'
+}
+
+# Wait up to 30 s for foreign benchmark processes to end; sets $disturbed to
+# those still running (empty when the machine is ours).
+disturbed=""
+wait_quiet() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		disturbed=$(foreign_procs)
+		[ -n "$disturbed" ] || return 0
+		[ $i = 0 ] && log "  waiting up to 30 s for other benchmark processes: $disturbed"
+		sleep 1
+	done
+	log "  measuring anyway, flagged as disturbed"
+}
+
+json_str() {
+	local s
+	s=$(printf '%s' "$1" | tr -d '\000-\037')
+	s=${s//\\/\\\\}
+	printf '%s' "${s//\"/\\\"}"
+}
+
+# manifest SUITE SIZE CONTENDER RUN ID STATUS NOTE: one line per measurement,
+# flagged when other benchmark processes ran before or after it.
+manifest() {
+	local after
+	after=$(foreign_procs)
+	printf '{"suite":"%s","size":%s,"contender":"%s","run":%s,"id":"%s","status":"%s","note":"%s","disturbed":"%s"}\n' \
+		"$1" "$2" "$3" "$4" "$5" "$6" "$(json_str "$7")" "$(json_str "$disturbed${after:+ after: $after}")" \
+		>>"$manifest"
+	disturbed=""
+}
+
+# measure SUITE SIZE CONTENDER RUN ID FUNC ARGS...: run FUNC ARGS (which sets
+# m_status and m_note), measuring again, at most twice, when benchmark
+# processes this script did not start ran before or after it; then record it.
+m_status="" m_note=""
+measure() {
+	local suite=$1 size=$2 cont=$3 run=$4 id=$5 attempt after
+	shift 5
+	for attempt in 1 2 3; do
+		wait_quiet
+		m_status=failed m_note=""
+		"$@"
+		after=$(foreign_procs)
+		[ -n "$disturbed$after" ] && [ $attempt -lt 3 ] || break
+		log "  $id: other benchmark processes ran (${disturbed}${after}): measuring again"
+	done
+	manifest "$suite" "$size" "$cont" "$run" "$id" "$m_status" "$m_note"
+}
+
+# ---- metadata ----------------------------------------------------------------------
+pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
+{
+	commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	dirty=$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo true || echo false)
+	cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+	printf '{"date":"%s","host_kernel":"%s","cpu":"%s","cpus":%s,"commit":"%s","dirty":%s,' \
+		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(uname -r)" "${cpu//\"/}" "$(nproc)" "$commit" "$dirty"
+	printf '"quick":%s,"runs":%s,"suites":"%s","count_64":%s,"count_1500":%s,"count_9000":%s,' \
+		"$([ $quick = 1 ] && echo true || echo false)" "$runs" "${only# }" \
+		"$count_64" "$count_1500" "$count_9000"
+	printf '"replay_seconds":%s,"replay_sizes":"%s","callgrind_n1":%s,"callgrind_n2":%s,' \
+		"$replay_secs" "$replay_sizes" "$cg_n1" "$cg_n2"
+	printf '"libxdp":"%s","dpdk":"%s","testpmd":%s}\n' "$(pkgver libxdp1)" "$(pkgver dpdk)" \
+		"$([ -n "$testpmd" ] && echo true || echo false)"
+} >"$res/meta.json"
+
+# ---- veth -----------------------------------------------------------------------------
+
+# One measurement: start the receiver, wait until it is attached, send COUNT
+# frames, let the rings drain, stop the receiver, keep both JSON outputs.
+veth_measure() {
+	local lab=$1 size=$2 engine=$3 count=$4 cont=$5 run=$6
+	local ns_rx="$lab-rx" if_rx="${lab}r"
+	local id="veth-$size-$cont-$run" rx_pid="" rc fifo fd="" status=ok note="" gen_bound rx_bound
+	local rx_json="$res/$id.rx.json" rx_log="$res/$id.rx.log" gen_json="$res/$id.gen.json"
+
+	# The slowest case (kernel UDP stack on the generator's CPU) sends
+	# ~1 Mpps; packet-engine jumbo frames ~0.2 Mpps. Bounds, not estimates.
+	gen_bound=$((count / 100000 + 30))
+	rx_bound=$((gen_bound + 60))
+	# A receiver that died on a previous run must not leave its program.
+	if ip -n "$ns_rx" link show dev "$if_rx" 2>/dev/null | grep -q 'prog/xdp'; then
+		log "removing a leftover XDP program from $if_rx"
+		ip -n "$ns_rx" link set dev "$if_rx" xdp off 2>/dev/null
+	fi
+	case "$cont" in
+	bare|bare-mb)
+		timeout -k 5 "$rx_bound" taskset -c 1 "$bin/xskb-bare" -n "$ns_rx" -i "$if_rx" \
+			--json --quiet -d "$rx_bound" $([ "$cont" = bare-mb ] && echo --multi-buffer) \
+			>"$rx_json" 2>"$rx_log" &
+		;;
+	xskb|xskb-slab|xskb-frags)
+		local mb=""
+		[ "$cont" = xskb-slab ] && mb="--multi-buffer --mb-mode slab"
+		[ "$cont" = xskb-frags ] && mb="--multi-buffer --mb-mode frags"
+		timeout -k 5 "$rx_bound" taskset -c 1 "$bin/xskb-rx" -n "$ns_rx" -i "$if_rx" \
+			--json --quiet -d "$rx_bound" $mb >"$rx_json" 2>"$rx_log" &
+		;;
+	kudp)
+		timeout -k 5 "$rx_bound" taskset -c 1 "$bin/xskb-kudp" -n "$ns_rx" -i "$if_rx" \
+			--json --quiet -d "$rx_bound" >"$rx_json" 2>"$rx_log" &
+		;;
+	dpdk)
+		# Interactive testpmd fed through a FIFO: rxonly forwarding on
+		# lcore 1, the main lcore (0) idles at the prompt.
+		fifo="$res/$id.fifo"
+		rm -f "$fifo"
+		mkfifo "$fifo" || { m_note="mkfifo $fifo failed"; return; }
+		dpdk_prefixes+=("$prefix_base$cont$run")
+		timeout -k 5 "$rx_bound" ip netns exec "$ns_rx" stdbuf -oL -eL "$testpmd" \
+			--no-huge --no-shconf --file-prefix "$prefix_base$cont$run" -m 1024 --no-pci \
+			-l 0,1 --vdev "net_af_xdp0,iface=$if_rx" --log-level=lib.eal:warning -- \
+			-i --forward-mode=rxonly --nb-cores=1 --total-num-mbufs=16384 -a \
+			<"$fifo" >"$rx_log" 2>&1 &
+		rx_pid=$!
+		pids+=("$rx_pid")
+		# Read-write open: never blocks, even if testpmd is already gone.
+		exec {fd}<>"$fifo"
+		fds+=("$fd")
+		;;
+	esac
+	[ -n "$rx_pid" ] || { rx_pid=$!; pids+=("$rx_pid"); }
+
+	if ! wait_xdp "$ns_rx" "$if_rx" 30 ||
+	   { [ "$cont" = dpdk ] && ! wait_text "$rx_log" "Start automatic packet forwarding" 30 "$rx_pid"; }; then
+		status=failed note="receiver did not attach: $(tail -n 3 "$rx_log" | tr '\n' ' ')"
+	else
+		# Attached is not yet bound: give the socket a moment.
+		sleep 1
+		timeout -k 5 "$gen_bound" taskset -c 0 "$bin/xskb-gen" --lab "$lab" -c "$count" \
+			-s "$size" -e "$engine" --json >"$gen_json" 2>"$res/$id.gen.log" ||
+			{ status=failed note="xskb-gen failed: $(tail -n 2 "$res/$id.gen.log" | tr '\n' ' ')"; }
+		sleep 1
+	fi
+	if [ "$cont" = dpdk ]; then
+		printf 'show port stats all\nstop\nquit\n' >&"$fd" 2>/dev/null
+		wait_bounded "$rx_pid" 20
+		exec {fd}>&-
+		untrack_fd "$fd"
+		rm -f "$fifo"
+		rmdir "/var/run/dpdk/$prefix_base$cont$run" 2>/dev/null
+		python3 "$here/report.py" --parse-testpmd "$rx_log" >"$rx_json" 2>>"$rx_log" ||
+			[ $status != ok ] || { status=failed note="no statistics in testpmd's output"; }
+	else
+		kill -TERM "$rx_pid" 2>/dev/null
+		wait_bounded "$rx_pid" 20
+		rc=$?
+		if [ $rc != 0 ] && [ $status = ok ]; then
+			status=failed note="receiver exit status $rc: $(tail -n 2 "$rx_log" | tr '\n' ' ')"
+		fi
+	fi
+	[ -s "$rx_json" ] || [ $status != ok ] || { status=failed note="receiver wrote no JSON"; }
+	m_status=$status m_note=$note
+	log "  veth $size B $cont run $run: $status $(python3 "$here/report.py" --one-line "$res" "$id" 2>/dev/null)"
+}
+
+veth_size() {
+	local size=$1 mtu=1500 engine=xdp count contenders lab
+	case "$size" in
+	64) count=$count_64; contenders="bare xskb dpdk kudp" ;;
+	1500) count=$count_1500; contenders="bare xskb dpdk kudp" ;;
+	9000) count=$count_9000; mtu=9000; engine=packet
+	      contenders="bare-mb xskb-slab xskb-frags dpdk kudp" ;;
+	esac
+	lab="$prefix_base$([ "$mtu" = 9000 ] && echo b || echo a)"
+	if ! printf '%s\n' "${labs[@]}" | grep -qx "$lab"; then
+		labs+=("$lab")
+		"$bin/xskb-lab" up -p "$lab" -m "$mtu" >"$res/lab-$lab.txt" 2>&1 ||
+			{ log "cannot create lab $lab: $(cat "$res/lab-$lab.txt")"; return 1; }
+	fi
+	local -a order=($contenders)
+	local n=${#order[@]} run k c
+	for ((run = 1; run <= runs; run++)); do
+		# Rotate who goes first, so drift over time (thermal, other
+		# tenants) spreads over every contender alike.
+		for ((k = 0; k < n; k++)); do
+			c=${order[$(((run - 1 + k) % n))]}
+			if [ "$c" = dpdk ] && [ -z "$testpmd" ]; then
+				manifest veth "$size" dpdk "$run" "veth-$size-dpdk-$run" skipped "dpdk-testpmd not installed"
+				continue
+			fi
+			if [ "$c" = dpdk ] && [ "$size" = 9000 ]; then
+				manifest veth "$size" dpdk "$run" "veth-$size-dpdk-$run" skipped \
+					"DPDK 22.11 net_af_xdp has no multi-buffer: its XDP program is not frags-aware, so veth refuses it at MTU 9000"
+				continue
+			fi
+			measure veth "$size" "$c" "$run" "veth-$size-$c-$run" \
+				veth_measure "$lab" "$size" "$engine" "$count" "$c" "$run"
+		done
+	done
+}
+
+veth_suite() {
+	log "veth: sizes 64 1500 9000, $runs runs, counts $count_64/$count_1500/$count_9000"
+	local size lab
+	for size in 64 1500 9000; do
+		veth_size "$size"
+		# Delete the lab once its sizes are done (9000 has its own).
+		if [ "$size" = 1500 ] || [ "$size" = 9000 ]; then
+			lab="$prefix_base$([ "$size" = 9000 ] && echo b || echo a)"
+			"$bin/xskb-lab" down -p "$lab" >/dev/null 2>&1
+		fi
+	done
+}
+
+# ---- replay ------------------------------------------------------------------------------
+
+replay_dpdk() {
+	local size=$1 id=$2 fifo fd pid pfx="${prefix_base}null$3" status=ok note=""
+	fifo="$res/$id.fifo"
+	rm -f "$fifo"
+	mkfifo "$fifo" || { m_note="mkfifo $fifo failed"; return; }
+	dpdk_prefixes+=("$pfx")
+	# unshare --net: a namespace of its own, so not even a host interface is
+	# visible to DPDK. -l 0,1 --nb-cores=1: one forwarding core (CPU 1) as
+	# xskb-bench replay's one thread; net_null copy=0 produces mbufs without
+	# writing them, as the replay queue produces descriptors by default.
+	timeout -k 5 $((replay_secs + 60)) unshare --net -- stdbuf -oL -eL "$testpmd" \
+		--no-huge --no-shconf --file-prefix "$pfx" -m 1024 --no-pci -l 0,1 \
+		--vdev "net_null0,size=$size,copy=0" --log-level=lib.eal:warning -- \
+		-i --forward-mode=rxonly --nb-cores=1 --total-num-mbufs=16384 -a \
+		<"$fifo" >"$res/$id.log" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	exec {fd}<>"$fifo"
+	fds+=("$fd")
+	if wait_text "$res/$id.log" "Start automatic packet forwarding" 30 "$pid"; then
+		# One second of warm-up, then testpmd's own rate over the window.
+		sleep 1
+		printf 'show port stats all\n' >&"$fd"
+		sleep "$replay_secs"
+		printf 'show port stats all\n' >&"$fd"
+		sleep 0.2
+	else
+		status=failed note="testpmd did not start: $(tail -n 3 "$res/$id.log" | tr '\n' ' ')"
+	fi
+	printf 'stop\nquit\n' >&"$fd" 2>/dev/null
+	wait_bounded "$pid" 20
+	exec {fd}>&-
+	untrack_fd "$fd"
+	rm -f "$fifo"
+	rmdir "/var/run/dpdk/$pfx" 2>/dev/null
+	if [ $status = ok ]; then
+		python3 "$here/report.py" --parse-testpmd "$res/$id.log" >"$res/$id.json" ||
+			{ status=failed note="no statistics in testpmd's output"; }
+	fi
+	m_status=$status m_note=$note
+}
+
+# One xskb-bench replay run on CPU 1 (xskb, or the bare loop).
+replay_xskb() {
+	local size=$1 c=$2 id=$3 rc
+	timeout -k 5 $((replay_secs + 60)) taskset -c 1 "$bin/xskb-bench" replay \
+		--size "$size" --seconds "$replay_secs" --json \
+		$([ "$c" = bare ] && echo --bare) >"$res/$id.json" 2>"$res/$id.log"
+	rc=$?
+	if [ $rc = 0 ]; then
+		m_status=ok
+	else
+		m_note="exit status $rc: $(tail -n 2 "$res/$id.log" | tr '\n' ' ')"
+	fi
+}
+
+replay_suite() {
+	local have=1 size run k c id n=3
+	local -a order=(xskb bare dpdk)
+	log "replay: sizes $replay_sizes, $runs runs of ${replay_secs}s"
+	if ! "$bin/xskb-bench" replay --help >/dev/null 2>&1; then
+		have=0
+		log "  xskb-bench replay is not available: xskb and bare reported as such"
+	fi
+	for size in $replay_sizes; do
+		for ((run = 1; run <= runs; run++)); do
+			for ((k = 0; k < n; k++)); do
+				c=${order[$(((run - 1 + k) % n))]}
+				id="replay-$size-$c-$run"
+				case "$c" in
+				xskb|bare)
+					if [ $have = 0 ]; then
+						manifest replay "$size" "$c" "$run" "$id" unavailable "xskb-bench replay not available"
+						continue
+					fi
+					measure replay "$size" "$c" "$run" "$id" replay_xskb "$size" "$c" "$id"
+					;;
+				dpdk)
+					if [ -z "$testpmd" ]; then
+						manifest replay "$size" dpdk "$run" "$id" skipped "dpdk-testpmd not installed"
+						continue
+					fi
+					measure replay "$size" dpdk "$run" "$id" replay_dpdk "$size" "$id" "$run"
+					;;
+				esac
+				log "  replay $size B $c run $run: $(python3 "$here/report.py" --one-line "$res" "$id" 2>/dev/null)"
+			done
+		done
+	done
+
+	# Instructions per packet: the difference of two callgrind runs cancels
+	# start-up and teardown, leaving the per-packet loop.
+	if [ $have = 0 ]; then
+		manifest callgrind 64 xskb 1 cg-xskb unavailable "xskb-bench replay not available"
+		manifest callgrind 64 bare 1 cg-bare unavailable "xskb-bench replay not available"
+		return
+	fi
+	if ! command -v valgrind >/dev/null; then
+		manifest callgrind 64 xskb 1 cg-xskb skipped "valgrind not installed"
+		manifest callgrind 64 bare 1 cg-bare skipped "valgrind not installed"
+		return
+	fi
+	for c in xskb bare; do
+		local ok=ok nn
+		for nn in "$cg_n1" "$cg_n2"; do
+			timeout -k 5 600 valgrind --tool=callgrind --callgrind-out-file="$res/cg-$c-$nn.out" \
+				"$bin/xskb-bench" replay --size 64 --packets "$nn" --json \
+				$([ "$c" = bare ] && echo --bare) >"$res/cg-$c-$nn.json" 2>"$res/cg-$c-$nn.log" ||
+				ok=failed
+		done
+		manifest callgrind 64 "$c" 1 "cg-$c" "$ok" \
+			"$([ $ok = ok ] || tail -n 2 "$res/cg-$c-$cg_n1.log" | tr '\n' ' ')"
+		log "  callgrind $c: $ok"
+	done
+}
+
+# ---- slab ----------------------------------------------------------------------------------
+
+slab_suite() {
+	log "slab: xskb-bench micro $micro_args"
+	wait_quiet
+	# Not pinned: the two-thread cases need both CPUs.
+	if timeout -k 5 900 "$bin/xskb-bench" micro --json $micro_args >"$res/micro.json" 2>"$res/micro.log"; then
+		manifest slab 0 micro 1 micro ok ""
+	else
+		manifest slab 0 micro 1 micro failed "exit status $?: $(tail -n 2 "$res/micro.log" | tr '\n' ' ')"
+	fi
+}
+
+# ---- main ------------------------------------------------------------------------------------
+t0=$(date +%s)
+log "results in $res ($([ $quick = 1 ] && echo quick || echo full) mode)"
+for s in $only; do
+	case "$s" in
+	veth) veth_suite ;;
+	replay) replay_suite ;;
+	slab) slab_suite ;;
+	esac
+done
+log "measurements took $(($(date +%s) - t0)) s"
+report "$res" || die "report.py failed"

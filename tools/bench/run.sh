@@ -57,8 +57,9 @@ while [ $# -gt 0 ]; do
 	--quick) quick=1 ;;
 	--runs)
 		[ $# -ge 2 ] || bad_usage "--runs needs a value"
-		[[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 21 ] ||
+		if ! [[ "$2" =~ ^[0-9]+$ ]] || [ "$2" -lt 1 ] || [ "$2" -gt 21 ]; then
 			bad_usage "--runs: '$2' is not a number in 1..21"
+		fi
 		runs=$2; shift ;;
 	--only)
 		[ $# -ge 2 ] || bad_usage "--only needs a value"
@@ -277,7 +278,9 @@ measure() {
 		m_status=failed m_note=""
 		"$@"
 		after=$(foreign_procs)
-		[ -n "$disturbed$after" ] && [ $attempt -lt 3 ] || break
+		if [ -z "$disturbed$after" ] || [ $attempt = 3 ]; then
+			break
+		fi
 		log "  $id: other benchmark processes ran (${disturbed}${after}): measuring again"
 	done
 	manifest "$suite" "$size" "$cont" "$run" "$id" "$m_status" "$m_note"
@@ -309,6 +312,7 @@ veth_measure() {
 	local ns_rx="$lab-rx" if_rx="${lab}r"
 	local id="veth-$size-$cont-$run" rx_pid="" rc fifo fd="" status=ok note="" gen_bound rx_bound
 	local rx_json="$res/$id.rx.json" rx_log="$res/$id.rx.log" gen_json="$res/$id.gen.json"
+	local -a extra=()
 
 	# The slowest case (kernel UDP stack on the generator's CPU) sends
 	# ~1 Mpps; packet-engine jumbo frames ~0.2 Mpps. Bounds, not estimates.
@@ -321,16 +325,15 @@ veth_measure() {
 	fi
 	case "$cont" in
 	bare|bare-mb)
+		[ "$cont" = bare-mb ] && extra=(--multi-buffer)
 		timeout -k 5 "$rx_bound" taskset -c 1 "$bin/xskb-bare" -n "$ns_rx" -i "$if_rx" \
-			--json --quiet -d "$rx_bound" $([ "$cont" = bare-mb ] && echo --multi-buffer) \
-			>"$rx_json" 2>"$rx_log" &
+			--json --quiet -d "$rx_bound" "${extra[@]}" >"$rx_json" 2>"$rx_log" &
 		;;
 	xskb|xskb-slab|xskb-frags)
-		local mb=""
-		[ "$cont" = xskb-slab ] && mb="--multi-buffer --mb-mode slab"
-		[ "$cont" = xskb-frags ] && mb="--multi-buffer --mb-mode frags"
+		[ "$cont" = xskb-slab ] && extra=(--multi-buffer --mb-mode slab)
+		[ "$cont" = xskb-frags ] && extra=(--multi-buffer --mb-mode frags)
 		timeout -k 5 "$rx_bound" taskset -c 1 "$bin/xskb-rx" -n "$ns_rx" -i "$if_rx" \
-			--json --quiet -d "$rx_bound" $mb >"$rx_json" 2>"$rx_log" &
+			--json --quiet -d "$rx_bound" "${extra[@]}" >"$rx_json" 2>"$rx_log" &
 		;;
 	kudp)
 		timeout -k 5 "$rx_bound" taskset -c 1 "$bin/xskb-kudp" -n "$ns_rx" -i "$if_rx" \
@@ -369,13 +372,13 @@ veth_measure() {
 		sleep 1
 	fi
 	if [ "$cont" = dpdk ]; then
-		printf 'show port stats all\nstop\nquit\n' >&"$fd" 2>/dev/null
+		printf 'show port stats all\nstop\nquit\n' 1>&"$fd" 2>/dev/null
 		wait_bounded "$rx_pid" 20
 		exec {fd}>&-
 		untrack_fd "$fd"
 		rm -f "$fifo"
 		rmdir "/var/run/dpdk/$prefix_base$cont$run" 2>/dev/null
-		python3 "$here/report.py" --parse-testpmd "$rx_log" >"$rx_json" 2>>"$rx_log" ||
+		python3 "$here/report.py" --parse-testpmd "$rx_log" >"$rx_json" 2>/dev/null ||
 			[ $status != ok ] || { status=failed note="no statistics in testpmd's output"; }
 	else
 		kill -TERM "$rx_pid" 2>/dev/null
@@ -404,7 +407,8 @@ veth_size() {
 		"$bin/xskb-lab" up -p "$lab" -m "$mtu" >"$res/lab-$lab.txt" 2>&1 ||
 			{ log "cannot create lab $lab: $(cat "$res/lab-$lab.txt")"; return 1; }
 	fi
-	local -a order=($contenders)
+	local -a order
+	read -r -a order <<<"$contenders"
 	local n=${#order[@]} run k c
 	for ((run = 1; run <= runs; run++)); do
 		# Rotate who goes first, so drift over time (thermal, other
@@ -470,7 +474,7 @@ replay_dpdk() {
 	else
 		status=failed note="testpmd did not start: $(tail -n 3 "$res/$id.log" | tr '\n' ' ')"
 	fi
-	printf 'stop\nquit\n' >&"$fd" 2>/dev/null
+	printf 'stop\nquit\n' 1>&"$fd" 2>/dev/null
 	wait_bounded "$pid" 20
 	exec {fd}>&-
 	untrack_fd "$fd"
@@ -486,9 +490,11 @@ replay_dpdk() {
 # One xskb-bench replay run on CPU 1 (xskb, or the bare loop).
 replay_xskb() {
 	local size=$1 c=$2 id=$3 rc
+	local -a extra=()
+	[ "$c" = bare ] && extra=(--bare)
 	timeout -k 5 $((replay_secs + 60)) taskset -c 1 "$bin/xskb-bench" replay \
-		--size "$size" --seconds "$replay_secs" --json \
-		$([ "$c" = bare ] && echo --bare) >"$res/$id.json" 2>"$res/$id.log"
+		--size "$size" --seconds "$replay_secs" --json "${extra[@]}" \
+		>"$res/$id.json" 2>"$res/$id.log"
 	rc=$?
 	if [ $rc = 0 ]; then
 		m_status=ok
@@ -545,11 +551,12 @@ replay_suite() {
 	fi
 	for c in xskb bare; do
 		local ok=ok nn
+		local -a extra=()
+		[ "$c" = bare ] && extra=(--bare)
 		for nn in "$cg_n1" "$cg_n2"; do
 			timeout -k 5 600 valgrind --tool=callgrind --callgrind-out-file="$res/cg-$c-$nn.out" \
-				"$bin/xskb-bench" replay --size 64 --packets "$nn" --json \
-				$([ "$c" = bare ] && echo --bare) >"$res/cg-$c-$nn.json" 2>"$res/cg-$c-$nn.log" ||
-				ok=failed
+				"$bin/xskb-bench" replay --size 64 --packets "$nn" --json "${extra[@]}" \
+				>"$res/cg-$c-$nn.json" 2>"$res/cg-$c-$nn.log" || ok=failed
 		done
 		manifest callgrind 64 "$c" 1 "cg-$c" "$ok" \
 			"$([ $ok = ok ] || tail -n 2 "$res/cg-$c-$cg_n1.log" | tr '\n' ' ')"

@@ -308,18 +308,23 @@ static void print_live(const struct xskb_queue_stats *s, const struct xskb_queue
 		s->xdp_rx_ring_full, s->xdp_rx_fill_ring_empty);
 }
 
+/*
+ * @secs is the whole run; @active the time packets were arriving (first
+ * to last 10 ms tick that saw the count grow), which is what pps divides by.
+ */
 static void print_json(const struct opts *o, struct xskb_queue *q, struct xskb_dev *dev,
-		       const struct xskb_queue_stats *s, const struct rx_ctx *c, double secs)
+		       const struct xskb_queue_stats *s, const struct rx_ctx *c, double secs,
+		       double active)
 {
 	printf("{\"interface\":\"%s\",\"queue\":%u,\"mode\":\"%s\",\"attach\":\"%s\","
-	       "\"multiprog\":%s,\"seconds\":%.3f,",
+	       "\"multiprog\":%s,\"seconds\":%.3f,\"active_seconds\":%.3f,",
 	       o->ifname, o->queue, xskb_bind_mode_str(xskb_queue__mode(q)),
 	       xskb_dev__attach_mode(dev) == XSKB_ATTACH_SKB ? "skb" : "drv",
-	       xskb_dev__multiprog(dev) ? "true" : "false", secs);
+	       xskb_dev__multiprog(dev) ? "true" : "false", secs, active);
 	printf("\"rx_packets\":%llu,\"rx_bytes\":%llu,\"pps\":%.0f,"
 	       "\"rx_descs\":%llu,\"skb_zerocopy\":%llu,\"skb_slab\":%llu"
 	       ",\"skb_copybreak\":%llu,\"skb_frags\":%llu,",
-	       s->rx_packets, s->rx_bytes, secs > 0 ? (double)s->rx_packets / secs : 0.0,
+	       s->rx_packets, s->rx_bytes, active > 0 ? (double)s->rx_packets / active : 0.0,
 	       s->rx_descs, s->skb_zerocopy, s->skb_slab, s->skb_copybreak, s->skb_frags);
 	printf("\"fill_ring_empty\":%llu,\"fill_starved\":%llu,\"polls\":%llu"
 	       ",\"empty_polls\":%llu,\"wakeups\":%llu,\"drops\":{",
@@ -351,7 +356,8 @@ int main(int argc, char **argv)
 	pcap_t *pcap_h = NULL;
 	struct sigaction sa;
 	struct opts o;
-	uint64_t t0, last;
+	uint64_t t0, last, first_rx = 0, last_rx = 0;
+	unsigned long long seen = 0;
 	int err, ret = 1;
 
 	parse(argc, argv, &o);
@@ -416,6 +422,12 @@ int main(int argc, char **argv)
 		usleep(10000);
 		now = xt_now_ns();
 		xskb_queue__stats(q, &st);
+		if (st.rx_packets != seen) {
+			if (!seen)
+				first_rx = now - 10000000ull;	/* it arrived within the tick */
+			last_rx = now;
+			seen = st.rx_packets;
+		}
 		if (o.count && st.rx_packets >= o.count)
 			break;
 		if (o.duration && (double)(now - t0) / 1e9 >= o.duration)
@@ -430,7 +442,8 @@ int main(int argc, char **argv)
 	xskb_napi__stop(napi, true);
 	xskb_queue__stats(q, &st);
 	if (o.json)
-		print_json(&o, q, dev, &st, ctx, (double)(xt_now_ns() - t0) / 1e9);
+		print_json(&o, q, dev, &st, ctx, (double)(xt_now_ns() - t0) / 1e9,
+			   seen ? (double)(last_rx - first_rx) / 1e9 : 0.0);
 	else if (!o.quiet)
 		print_live(&st, &prev, (double)(xt_now_ns() - last) / 1e9);
 	ret = 0;

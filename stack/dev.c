@@ -31,13 +31,49 @@ extern const size_t xskb_redirect_bpf_o_len;
  * drives them, their warnings go through xskb's printer and their info
  * lines become xskb debug messages; the previous printers come back after.
  */
+/*
+ * While libxdp attaches, its warnings (and libbpf's) are held back: when it
+ * tries its dispatcher on a kernel that refuses it, it logs load failures and
+ * then falls back and succeeds. They are shown as warnings only if the attach
+ * fails, else as debug lines. Control path only: xskb_dev__open/close are not
+ * meant to race each other (libbpf's printer is process-wide anyway).
+ */
+static struct {
+	bool on;
+	size_t len;
+	char text[4096];
+} held;
+
 static int fwd_print(enum xskb_print_level lvl, const char *fmt, va_list ap)
 {
 	char buf[512];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (held.on && lvl == XSKB_LOG_WARN) {
+		int n = snprintf(held.text + held.len, sizeof(held.text) - held.len, "%s", buf);
+
+		if (n > 0)
+			held.len = held.len + (size_t)n < sizeof(held.text) ? held.len + (size_t)n
+									: sizeof(held.text) - 1;
+		lvl = XSKB_LOG_DEBUG;
+	}
 	xskb_log(lvl, "%s", buf);
 	return 0;
+}
+
+static void hold_warnings(void)
+{
+	held.on = true;
+	held.len = 0;
+	held.text[0] = '\0';
+}
+
+/* Stop holding; show what was held as warnings if @failed. */
+static void release_warnings(bool failed)
+{
+	held.on = false;
+	if (failed && held.len)
+		xskb_log(XSKB_LOG_WARN, "%s", held.text);
 }
 
 static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -150,16 +186,42 @@ static int open_program(struct xskb_dev *d, const char *path, struct bpf_object 
 	return 0;
 }
 
+/* Name of the XDP program attached to @ifindex, or "" if none/unknown. */
+static void attached_name(int ifindex, char *name, size_t len)
+{
+	struct bpf_prog_info info;
+	__u32 id = 0, ilen = sizeof(info);
+	int fd;
+
+	name[0] = '\0';
+	if (bpf_xdp_query_id(ifindex, 0, &id) || !id)
+		return;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &ilen))
+		snprintf(name, len, "%s", info.name);
+	close(fd);
+}
+
 static int attach_error(struct xskb_dev *d, int err)
 {
 	const char *name = d->netdev.name;
+	char prog[BPF_OBJ_NAME_LEN];
 
 	switch (err) {
 	case -EEXIST:
 	case -EBUSY:
-		pr_warn("%s already has an XDP program that libxdp does not manage; remove it "
-			"(ip link set dev %s xdp off) or load it through libxdp/xdp-loader\n",
-			name, name);
+		attached_name(d->netdev.ifindex, prog, sizeof(prog));
+		if (!strcmp(prog, "xskb_redirect"))
+			pr_warn("%s already runs xskb's XDP program (another xskb_dev__open(), in this "
+				"or another process, without libxdp's dispatcher): close that one first\n",
+				name);
+		else
+			pr_warn("%s already has an XDP program%s%s%s that libxdp cannot share; remove "
+				"it (ip link set dev %s xdp off) or load both through libxdp with bpffs "
+				"mounted\n", name, prog[0] ? " (" : "", prog, prog[0] ? ")" : "", name);
 		return -EBUSY;
 	case -EPERM:
 	case -EACCES:
@@ -197,7 +259,7 @@ static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb
 	err = XSKB_OPTS_CHECK(opts, "xskb_dev_opts");
 	if (err)
 		return err;
-	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
+	if (!ifname || !*ifname || strlen(ifname) >= XSKB_IFNAMSIZ) {
 		pr_warn("interface name '%s' is empty or too long\n", ifname ? ifname : "(null)");
 		return -EINVAL;
 	}
@@ -231,8 +293,10 @@ static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb
 	err = open_program(d, XSKB_OPT(opts, bpf_obj_path, (const char *)NULL), &obj);
 	if (err)
 		goto out_free;
+	hold_warnings();
 	err = xdp_program__attach(d->prog, d->netdev.ifindex,
 				  d->attach == XSKB_ATTACH_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE, 0);
+	release_warnings(err != 0);
 	if (err) {
 		err = attach_error(d, err);
 		goto out_prog;

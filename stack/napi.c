@@ -457,7 +457,11 @@ static XSKB_COLD int poll_not_owner(struct xskb_queue *q)
 	xskb_umem_claim(q->umem);
 	if (xskb_umem_owned(q->umem))
 		return 0;
-	pr_warn("queue %u: its UMEM is polled by another thread\n", q->queue_id);
+	/* Once per queue: a caller that retries must not flood the log. */
+	if (!q->warned_owner) {
+		q->warned_owner = true;
+		pr_warn("queue %u: its UMEM is polled by another thread\n", q->queue_id);
+	}
 	return -EBUSY;
 }
 
@@ -562,6 +566,10 @@ struct xskb_napi {
 	int cpu;			/* 0: unpinned, else CPU + 1 */
 	int stop;
 	bool started;
+	int run_err;			/* the thread's claim result, for xskb_napi__start() */
+	bool run_ready;
+	pthread_mutex_t lock;
+	pthread_cond_t ready;
 	pthread_t thread;
 	struct xskb_napi_stats stats;
 };
@@ -605,6 +613,8 @@ int xskb_napi__create(struct xskb_napi **out, struct xskb_queue **queues, unsign
 		n->pfds[i].events = POLLIN;
 	}
 	n->nr = nr;
+	pthread_mutex_init(&n->lock, NULL);
+	pthread_cond_init(&n->ready, NULL);
 	*out = n;
 	return 0;
 }
@@ -617,22 +627,44 @@ static __u64 mono_usec(void)
 	return (__u64)ts.tv_sec * 1000000u + (__u64)ts.tv_nsec / 1000u;
 }
 
+/* Own every queue's UMEM, or none: a partial claim is undone. */
+static int napi_claim(struct xskb_napi *n)
+{
+	for (unsigned int i = 0; i < n->nr; i++) {
+		xskb_umem_claim(n->queues[i]->umem);
+		if (xskb_umem_owned(n->queues[i]->umem))
+			continue;
+		pr_warn("queue %u: its UMEM is polled by another thread\n", n->queues[i]->queue_id);
+		while (i--)
+			xskb_umem_release_owner(n->queues[i]->umem);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Tell xskb_napi__start() how the claim went. */
+static void napi_report(struct xskb_napi *n, int err)
+{
+	pthread_mutex_lock(&n->lock);
+	n->run_err = err;
+	n->run_ready = true;
+	pthread_cond_signal(&n->ready);
+	pthread_mutex_unlock(&n->lock);
+}
+
 int xskb_napi__run(struct xskb_napi *n)
 {
 	unsigned int idle = 0;
 	__u64 idle_since = 0;
+	int err;
 
 	if (!n)
 		return -EINVAL;
 	xskb_skb_init_once();
-	for (unsigned int i = 0; i < n->nr; i++) {
-		xskb_umem_claim(n->queues[i]->umem);
-		if (!xskb_umem_owned(n->queues[i]->umem)) {
-			pr_warn("queue %u: its UMEM is polled by another thread\n",
-				n->queues[i]->queue_id);
-			return -EBUSY;
-		}
-	}
+	err = napi_claim(n);
+	napi_report(n, err);
+	if (err)
+		return err;
 	while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
 		int work = 0;
 
@@ -702,6 +734,7 @@ int xskb_napi__start(struct xskb_napi *n)
 		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 	}
 	__atomic_store_n(&n->stop, 0, __ATOMIC_RELEASE);
+	n->run_ready = false;
 	err = pthread_create(&n->thread, &attr, napi_thread, n);
 	pthread_attr_destroy(&attr);
 	if (err) {
@@ -709,6 +742,16 @@ int xskb_napi__start(struct xskb_napi *n)
 		return -err;
 	}
 	pthread_setname_np(n->thread, "xskb-napi");
+	/* Return only once the thread owns its UMEMs, or failed to. */
+	pthread_mutex_lock(&n->lock);
+	while (!n->run_ready)
+		pthread_cond_wait(&n->ready, &n->lock);
+	err = n->run_err;
+	pthread_mutex_unlock(&n->lock);
+	if (err) {
+		pthread_join(n->thread, NULL);
+		return err;
+	}
 	n->started = true;
 	return 0;
 }
@@ -737,5 +780,7 @@ void xskb_napi__destroy(struct xskb_napi *n)
 	if (!n)
 		return;
 	xskb_napi__stop(n, true);
+	pthread_mutex_destroy(&n->lock);
+	pthread_cond_destroy(&n->ready);
 	free(n);
 }

@@ -116,12 +116,17 @@ unsigned int xskb_replay_produce(struct xskb_queue *q)
 		used_f = used_r = made = n;
 		goto publish;
 	}
-	while (!rp->limit || rp->produced < rp->limit) {
+	/* Bounded: every pass takes frames or drops a packet, and at most
+	 * one fill ring's worth of packets is dropped per call (otherwise a
+	 * queue whose templates are all dropped would never return). */
+	for (unsigned int drops = 0; !rp->limit || rp->produced < rp->limit;) {
 		const struct xskb_replay_pkt *p = &rp->pkts[rp->next];
 		unsigned int nd = (p->len + rp->room - 1) / rp->room;
 
 		if (nd > 1 && !q->multi_buffer) {
 			/* The kernel drops what does not fit without XDP_USE_SG. */
+			if (drops++ == q->fill.size)
+				break;
 			rp->dropped++;
 			rp->produced++;
 			if (++rp->next == rp->nr_pkts)
@@ -274,6 +279,11 @@ out_free:
 	replay_free(rp);
 	free(q);
 	return err;
+}
+
+__u64 xskb_replay_dropped(const struct xskb_queue *q)
+{
+	return q->replay ? q->replay->dropped : 0;
 }
 
 unsigned long long xskb_replay__produced(const struct xskb_queue *q)

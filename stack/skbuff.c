@@ -1155,7 +1155,7 @@ void xskb_skb_unlink(struct sk_buff *skb, struct sk_buff_head *list)
 
 static void kmalloc_page_release(struct page *page)
 {
-	xskb_kfree(page->virtual);
+	xskb_kfree(page->address);
 	xskb_kmem_cache_free(page_cache, page);
 }
 
@@ -1171,8 +1171,8 @@ struct page *xskb_alloc_pages(xskb_gfp_t gfp, unsigned int order)
 	page = xskb_kmem_cache_alloc(page_cache, gfp & ~XSKB___GFP_ZERO);
 	if (!page)
 		return NULL;
-	page->virtual = xskb_kmalloc(XSKB_PAGE_SIZE << order, gfp);
-	if (!page->virtual) {
+	page->address = xskb_kmalloc(XSKB_PAGE_SIZE << order, gfp);
+	if (!page->address) {
 		xskb_kmem_cache_free(page_cache, page);
 		return NULL;
 	}

@@ -253,7 +253,7 @@ int xskb_umem__create(struct xskb_umem **out, int numa_node, const struct xskb_u
 	/* Lowest frames on top of the stack: the first fill uses them in order. */
 	for (unsigned int i = 0; i < count; i++) {
 		u->free_stack[i] = count - 1 - i;
-		u->pages[i].virtual = xskb_frame_addr(u, i);
+		u->pages[i].address = xskb_frame_addr(u, i);
 		u->pages[i].ops = &umem_page_ops;
 		u->pages[i].private = (unsigned long)u;
 	}

@@ -229,6 +229,10 @@ static void unmap_rings(struct xskb_queue *q)
 int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
 			   const struct xskb_queue_opts *opts)
 {
+	int err = xskb_umem_may_change(u, "creating a queue");
+
+	if (err)
+		return err;
 	q->fd = -1;
 	q->umem = u;
 	q->queue_id = XSKB_OPT(opts, queue_id, 0u);
@@ -316,6 +320,11 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 	if (q->multi_buffer && dev->netdev.mtu + 14 <= u->frame_size - 256 - u->headroom)
 		pr_info("%s: multi-buffer on, but MTU %u fits a %u-byte frame: chains will not occur\n",
 			dev->netdev.name, dev->netdev.mtu, u->frame_size);
+	if (!q->multi_buffer && dev->netdev.mtu + 14 > u->frame_size - 256 - u->headroom)
+		pr_warn("%s: MTU %u is larger than a %u-byte frame holds (%u bytes): the kernel will "
+			"drop bigger packets (xdp_rx_dropped); set multi_buffer or use 4096-byte frames\n",
+			dev->netdev.name, dev->netdev.mtu, u->frame_size,
+			u->frame_size - 256 - u->headroom);
 
 	q->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (q->fd < 0) {
@@ -384,6 +393,8 @@ int xskb_queue__destroy(struct xskb_queue *q)
 	if (!q)
 		return 0;
 	u = q->umem;
+	if (xskb_umem_may_change(u, "destroying a queue"))
+		return -EBUSY;
 	if (q->dev) {
 		if (bpf_map_delete_elem(q->dev->xsks_map_fd, &q->queue_id) && errno != ENOENT)
 			pr_warn("cannot remove queue %u from the XSKMAP: %s\n", q->queue_id,
@@ -419,6 +430,8 @@ int xskb_queue__stats(struct xskb_queue *q, struct xskb_queue_stats *st)
 	*st = q->stats;
 	/* Not counted per packet: every delivered skb took exactly one path. */
 	st->skb_zerocopy = st->rx_packets - st->skb_slab - st->skb_frags;
+	if (q->replay)
+		st->xdp_rx_dropped = xskb_replay_dropped(q);
 	if (q->fd >= 0 && getsockopt(q->fd, SOL_XDP, XDP_STATISTICS, &xs, &len) == 0) {
 		st->xdp_rx_dropped = xs.rx_dropped;
 		st->xdp_rx_invalid_descs = xs.rx_invalid_descs;

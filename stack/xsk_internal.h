@@ -127,6 +127,22 @@ static XSKB_ALWAYS_INLINE void xskb_umem_return_rx(struct xskb_umem *u, unsigned
 
 int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q);
 void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q);
+/*
+ * Queue setup and teardown move frames on the UMEM's free stack, which only
+ * its polling thread may touch: they run on that thread, or while nobody
+ * polls. -EBUSY (with a message) otherwise.
+ */
+static inline int xskb_umem_may_change(const struct xskb_umem *u, const char *what)
+{
+	const void *owner = __atomic_load_n(&u->owner, __ATOMIC_ACQUIRE);
+
+	if (!owner || owner == &xskb_thread_marker)
+		return 0;
+	pr_warn("%s: another thread polls this UMEM; stop its NAPI loop first, or do this "
+		"from that thread\n", what);
+	return -EBUSY;
+}
+
 /* Claim the UMEM for the calling thread if nobody polls it. */
 void xskb_umem_claim(struct xskb_umem *u);
 void xskb_umem_release_owner(struct xskb_umem *u);
@@ -171,6 +187,7 @@ struct xskb_queue {
 	__u8 slot;			/* this queue's FRAME_FILL + slot state value */
 	bool metadata;
 	bool busy_poll;
+	bool warned_owner;
 	enum xskb_mb_mode mb_mode;
 	int fd;
 	__u64 posted;			/* frames put on the fill ring */
@@ -196,5 +213,7 @@ int xskb_queue_poll_napi(struct napi_struct *napi, int budget);
 /* replay.c: produce RX descriptors from the fill ring, as the kernel would. */
 unsigned int xskb_replay_produce(struct xskb_queue *q);
 void xskb_replay_destroy(struct xskb_queue *q);
+/* What the replay "kernel" dropped (too big without multi-buffer). */
+__u64 xskb_replay_dropped(const struct xskb_queue *q);
 
 #endif /* XSKB_XSK_INTERNAL_H */

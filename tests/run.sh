@@ -30,7 +30,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
 
 echo "== build ($BUILD_DIR, RelWithDebInfo)"
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXSKB_BUILD_TESTS=ON -DXSKB_BUILD_TOOLS=ON >/dev/null
 cmake --build "$BUILD_DIR" -j "$JOBS"
 echo "== test ($BUILD_DIR): unit, memcheck, install, integration"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"

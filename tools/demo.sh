@@ -32,7 +32,7 @@ fi
 source tools/deps.sh
 [ "$deps" = 1 ] && xskb_install_deps build
 
-BUILD_DIR=${BUILD_DIR:-build}
+BUILD_DIR=${BUILD_DIR:-build-demo}
 echo "== build ($BUILD_DIR)"
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXSKB_BUILD_TESTS=OFF >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)" >/dev/null

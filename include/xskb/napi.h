@@ -28,7 +28,8 @@ struct xskb_napi;
 /**
  * struct xskb_napi_opts - loop configuration; zero means default
  * @budget: packets per queue per poll (default NAPI_POLL_WEIGHT, 64)
- * @idle_usec: keep busy polling this long after the last packet before
+ * @idle_usec: keep busy polling this long after the loop found no packet
+ *             (measured from its 64th empty round) before
  *             sleeping (default 2000 µs); XSKB_NAPI_NEVER_SLEEP never sleeps.
  *             While asleep the fill ring is the only buffer: a wakeup on a
  *             busy or virtual machine can take longer than a full fill ring
@@ -65,11 +66,14 @@ struct xskb_napi_stats {
 XSKB_API int xskb_napi__create(struct xskb_napi **napi, struct xskb_queue **queues,
 			       unsigned int nr, const struct xskb_napi_opts *opts);
 
-/** Run the loop in the calling thread until xskb_napi__stop(). Returns 0. */
+/** Run the loop in the calling thread until xskb_napi__stop(). Returns 0, or
+ * -EBUSY at once if another thread polls one of the queues' UMEMs. */
 XSKB_API int xskb_napi__run(struct xskb_napi *napi);
 
-/** Run the loop in a new thread (pinned when opts->cpu is set). Returns 0,
- * -EALREADY if running, -EINVAL for a CPU that does not exist, or -errno. */
+/** Run the loop in a new thread (pinned when opts->cpu is set). Returns once
+ * the thread owns its queues' UMEMs: 0, -EALREADY if running, -EINVAL for a
+ * CPU that does not exist, -EBUSY if another thread polls one of the UMEMs
+ * (the thread has then exited), or -errno. */
 XSKB_API int xskb_napi__start(struct xskb_napi *napi);
 
 /** Ask the loop to stop; waits for a thread xskb_napi__start() created.

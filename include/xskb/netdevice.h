@@ -6,7 +6,6 @@
 #ifndef XSKB_NETDEVICE_H
 #define XSKB_NETDEVICE_H
 
-#include <net/if.h>
 #include <xskb/compiler.h>
 
 #ifdef __cplusplus
@@ -14,11 +13,14 @@ extern "C" {
 #endif
 
 /*
- * One interface as the stack sees it. xskb fills it when a socket binds
- * (name, ifindex, mtu, numa_node); tests and embedders may fill their own.
+ * One interface as the stack sees it. xskb_dev__open() fills it (name,
+ * ifindex, mtu, MAC, RX queues, numa_node); tests and embedders may fill
+ * their own.
  */
+#define XSKB_IFNAMSIZ 16	/* IFNAMSIZ, without needing _DEFAULT_SOURCE for <net/if.h> */
+
 struct net_device {
-	char name[IFNAMSIZ];
+	char name[XSKB_IFNAMSIZ];
 	int ifindex;
 	unsigned int mtu;
 	int numa_node;			/* -1: unknown / local */

@@ -122,7 +122,7 @@ struct xskb_page_ops {
 struct page {
 	xskb_atomic_t _refcount;
 	unsigned int order;		/* size is XSKB_PAGE_SIZE << order */
-	void *virtual;			/* page_address() */
+	void *address;			/* page_address(); not "virtual": C++ includes this header */
 	const struct xskb_page_ops *ops;
 	unsigned long private;		/* owner's data */
 };
@@ -617,7 +617,7 @@ static inline int xskb_skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 /* pages and fragments */
 static inline void *xskb_page_address(const struct page *page)
 {
-	return page->virtual;
+	return page->address;
 }
 static inline void xskb_get_page(struct page *page)
 {

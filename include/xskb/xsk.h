@@ -101,7 +101,7 @@ XSKB_API int xskb_dev__close(struct xskb_dev *dev);
  * @ethertype: after at most one VLAN tag, e.g. ETH_P_IP (host order)
  * @ip_proto: IPv4 protocol / IPv6 next header, e.g. IPPROTO_UDP
  * @dport_lo, @dport_hi: UDP/TCP destination port range, inclusive
- * @mark: copied to skb->mark (with XSKB_DEV metadata on)
+ * @mark: copied to skb->mark (when xskb_dev_opts.metadata is set)
  */
 struct xskb_rule {
 	unsigned int flags;
@@ -218,7 +218,9 @@ XSKB_API int xskb_queue__create(struct xskb_queue **q, struct xskb_dev *dev,
  * Removes the socket from the XSKMAP (its packets go to the kernel again)
  * and takes back every frame that was in its fill ring, inside the kernel or
  * in its RX ring. Frames held by sk_buffs stay held: they return to the UMEM
- * when freed. NULL is a no-op. Returns 0.
+ * when freed. NULL is a no-op. Returns 0, or -EBUSY (nothing changed) while
+ * another thread polls the UMEM: stop its xskb_napi loop first. Creating a
+ * queue has the same rule.
  */
 XSKB_API int xskb_queue__destroy(struct xskb_queue *q);
 
@@ -228,8 +230,10 @@ XSKB_API int xskb_queue__destroy(struct xskb_queue *q);
  * Peeks the RX ring, wraps each packet as an sk_buff (in place on its frame
  * when it fits, else in a slab skb), hands it to the handler, then refills
  * the fill ring. Makes a system call only to wake the kernel (need_wakeup,
- * busy poll). Returns the number of packets delivered (0..@budget), or
- * -EINVAL if the queue has no handler.
+ * busy poll). Returns the number of packets processed, delivered or dropped
+ * (0..@budget; xskb_queue__stats() says which), -EINVAL if the queue has no
+ * handler or @budget < 1, or -EBUSY if another thread polls this queue's
+ * UMEM.
  */
 XSKB_API int xskb_queue__poll(struct xskb_queue *q, int budget);
 
@@ -238,7 +242,7 @@ XSKB_API int xskb_queue__poll(struct xskb_queue *q, int budget);
  *
  * Same as xskb_queue__poll() but the sk_buffs are added to the tail of
  * @list with __skb_queue_tail() (no lock); the caller owns them. Returns the
- * number added.
+ * number processed, as xskb_queue__poll().
  */
 XSKB_API int xskb_queue__receive(struct xskb_queue *q, struct sk_buff_head *list, int budget);
 

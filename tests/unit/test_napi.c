@@ -409,6 +409,31 @@ static void test_chain_needs_multi_buffer(void **state)
 	assert_int_equal(skb_peek(&r.got)->len, 50);
 	assert_int_equal(skb_peek_tail(&r.got)->len, 50);
 	assert_int_equal(xskb_replay__produced(r.q), 3);
+	{
+		struct xskb_queue_stats st;
+
+		assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+		assert_int_equal(st.xdp_rx_dropped, 1);	/* as XDP_STATISTICS would say */
+	}
+	rx_teardown(&r);
+}
+
+/* Every template too big and no multi-buffer: polls return, drops count. */
+static void test_replay_all_dropped(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .rx_size = 64, .fill_size = 64);
+	XSKB_OPTS(xskb_replay_opts, ro);
+	struct xskb_queue_stats st;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 3000, &ro);	/* no limit */
+	rx_setup(&r, 2048, 128, 0, &qo, &ro);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(xskb_queue__poll(r.q, 64), 0);
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_int_equal(st.xdp_rx_dropped, 3 * 64);
+	assert_int_equal(st.rx_packets, 0);
 	rx_teardown(&r);
 }
 
@@ -706,6 +731,11 @@ static void test_napi_bad_args(void **state)
 	assert_int_equal(xskb_napi__create(&napi, &q, 1, &no), 0);
 	assert_int_equal(xskb_napi__start(napi), -EINVAL);			/* no such CPU */
 	xskb_napi__destroy(napi);
+	/* This thread polled the UMEM first: a NAPI thread cannot take it. */
+	assert_true(xskb_queue__poll(q, 8) >= 0);
+	assert_int_equal(xskb_napi__create(&napi, &q, 1, NULL), 0);
+	assert_int_equal(xskb_napi__start(napi), -EBUSY);
+	xskb_napi__destroy(napi);
 	assert_int_equal(xskb_queue__destroy(q), 0);
 	ro.nr_pkts = 0;
 	assert_int_equal(xskb_replay__create(&q, u, &qo, &ro), -EINVAL);
@@ -724,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_chain_slab),
 		cmocka_unit_test(test_chain_frags),
 		cmocka_unit_test(test_chain_needs_multi_buffer),
+		cmocka_unit_test(test_replay_all_dropped),
 		cmocka_unit_test(test_runt_dropped),
 		cmocka_unit_test(test_budget_and_list),
 		cmocka_unit_test(test_pkt_types),

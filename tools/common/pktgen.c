@@ -670,8 +670,12 @@ static uint64_t pace_chunk(const struct pace *p, const struct xt_gen_config *cfg
 	if (cfg->rate_pps && (p->single_ns <= 0 ||
 			      (double)cfg->rate_pps * p->single_ns < SINGLE_DUTY * 1e9))
 		return 1;
-	if (p->frame_ns <= 0)
-		return cfg->batch ? cfg->batch : 64;	/* first call: a measurement */
+	if (p->frame_ns <= 0) {
+		/* First call: a measurement, but never more than was asked for. */
+		uint64_t first = cfg->batch ? cfg->batch : 64;
+
+		return cfg->count && cfg->count - sent < first ? cfg->count - sent : first;
+	}
 	period = OVERHEAD_FACTOR * p->overhead_ns;
 	period = period < PERIOD_MIN_NS ? PERIOD_MIN_NS : period > PERIOD_MAX_NS ? PERIOD_MAX_NS : period;
 	frames = period / p->frame_ns;

@@ -26,7 +26,8 @@ int xt_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	/* Decimal, or hex with 0x: a leading zero is not octal (010 is ten). */
+	v = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (errno || *end)

@@ -1179,7 +1179,7 @@ struct page *xskb_alloc_pages(xskb_gfp_t gfp, unsigned int order)
 	xskb_atomic_set(&page->_refcount, 1);
 	page->order = order;
 	page->ops = &kmalloc_page_ops;
-	page->private = 0;
+	page->priv = 0;
 	return page;
 }
 

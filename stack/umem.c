@@ -78,7 +78,7 @@ static void umem_free_head(struct xskb_head_owner *owner, unsigned char *head)
 /* put_page() of a frame used as a page fragment dropped the last reference. */
 static void umem_page_release(struct page *page)
 {
-	struct xskb_umem *u = (struct xskb_umem *)page->private;
+	struct xskb_umem *u = (struct xskb_umem *)page->priv;
 
 	xskb_umem_recycle(u, (unsigned int)(page - u->pages));
 }
@@ -255,7 +255,7 @@ int xskb_umem__create(struct xskb_umem **out, int numa_node, const struct xskb_u
 		u->free_stack[i] = count - 1 - i;
 		u->pages[i].address = xskb_frame_addr(u, i);
 		u->pages[i].ops = &umem_page_ops;
-		u->pages[i].private = (unsigned long)u;
+		u->pages[i].priv = (unsigned long)u;
 	}
 	u->nr_free = count;
 	*out = u;

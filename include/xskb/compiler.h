@@ -12,6 +12,10 @@
 #include <linux/types.h>
 
 #ifdef __cplusplus
+/* The headers' layout assertions, in C++ spelling. */
+#ifndef _Static_assert
+#define _Static_assert static_assert
+#endif
 extern "C" {
 #endif
 

@@ -124,7 +124,7 @@ struct page {
 	unsigned int order;		/* size is XSKB_PAGE_SIZE << order */
 	void *address;			/* page_address(); not "virtual": C++ includes this header */
 	const struct xskb_page_ops *ops;
-	unsigned long private;		/* owner's data */
+	unsigned long priv;		/* owner's data (page_private()); not "private": C++ */
 };
 
 typedef struct skb_frag {
@@ -619,6 +619,14 @@ static inline void *xskb_page_address(const struct page *page)
 {
 	return page->address;
 }
+static inline unsigned long xskb_page_private(const struct page *page)
+{
+	return page->priv;
+}
+static inline void xskb_set_page_private(struct page *page, unsigned long priv)
+{
+	page->priv = priv;
+}
 static inline void xskb_get_page(struct page *page)
 {
 	xskb_atomic_inc(&page->_refcount);
@@ -1004,6 +1012,8 @@ static inline void xskb_skb_queue_purge(struct sk_buff_head *list)
 #define skb_transport_offset(skb)		xskb_skb_transport_offset(skb)
 
 #define page_address(page)			xskb_page_address(page)
+#define page_private(page)			xskb_page_private(page)
+#define set_page_private(page, v)		xskb_set_page_private(page, v)
 #define get_page(page)				xskb_get_page(page)
 #define put_page(page)				xskb_put_page(page)
 #define page_ref_count(page)			xskb_page_ref_count(page)

@@ -24,6 +24,14 @@ cc -std=gnu11 -Wall -Werror -o "$work/consumer_shared_pc" "$src/consumer.c" \
 	$(pkg-config --cflags --libs xskb) -Wl,-rpath,"$(pkg-config --variable=libdir xskb)"
 "$work/consumer_shared_pc"
 
+# The headers also hold under strict C11 and in C++.
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Wextra -Werror -c -o "$work/strict.o" "$src/consumer.c" $(pkg-config --cflags xskb)
+# shellcheck disable=SC2046
+c++ -Wall -Werror -o "$work/consumer_cxx" "$src/cxx_consumer.cc" \
+	$(pkg-config --cflags --libs xskb) -Wl,-rpath,"$(pkg-config --variable=libdir xskb)"
+"$work/consumer_cxx"
+
 cmake -S "$src" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/cmake-build" >/dev/null
 LD_LIBRARY_PATH="$(pkg-config --variable=libdir xskb)" "$work/cmake-build/consumer_shared"

@@ -30,10 +30,12 @@ struct xskb_napi;
  * @budget: packets per queue per poll (default NAPI_POLL_WEIGHT, 64)
  * @idle_usec: keep busy polling this long after the loop found no packet
  *             (measured from its 64th empty round) before
- *             sleeping (default 2000 µs); XSKB_NAPI_NEVER_SLEEP never sleeps.
+ *             sleeping (default 50000 µs); XSKB_NAPI_NEVER_SLEEP never sleeps.
  *             While asleep the fill ring is the only buffer: a wakeup on a
  *             busy or virtual machine can take longer than a full fill ring
- *             lasts at line rate, so this errs on the side of polling.
+ *             lasts at line rate, so this errs on the side of polling. (On
+ *             the veth lab, 2 ms lost 0.25% of a live-frame flood whose
+ *             sender pauses ~10 ms between bursts; 50 ms lost none.)
  * @sleep_ms: longest sleep in poll(2) before re-checking (default 100)
  * @cpu: pin the thread xskb_napi__start() creates to this CPU; 0 means
  *       unpinned, so CPU n is given as n + 1 (XSKB_NAPI_CPU(n))

@@ -6,8 +6,11 @@
  *
  * Naming: exports and inline helpers are xskb_-prefixed; the kernel's "__"
  * variants become xskb__ (e.g. __skb_put -> xskb__skb_put). The kernel
- * names are macros over them, hidden by defining XSKB_NO_KERNEL_NAMES
- * before including this header.
+ * function, macro and constant names are macros over them, hidden by
+ * defining XSKB_NO_KERNEL_NAMES before including this header. The types keep
+ * their kernel tags either way (struct sk_buff, skb_shared_info, page,
+ * net_device, napi_struct, kmem_cache) as does enum skb_drop_reason: they
+ * are the API itself, not aliases of something else.
  *
  * Buffer layout (one linear buffer, as the kernel's alloc_skb/build_skb):
  *

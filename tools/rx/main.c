@@ -58,7 +58,7 @@ static void usage(FILE *f)
 		"      --cpu N             pin the NAPI thread to CPU N\n"
 		"      --budget N          NAPI budget per poll (default 64)\n"
 		"      --idle-us N         busy-poll N µs after the last packet before sleeping\n"
-		"                          (default 2000; 0: never sleep)\n"
+		"                          (default 50000; 0: never sleep)\n"
 		"      --quiet             no live statistics line\n"
 		"  -h, --help              this text\n");
 }

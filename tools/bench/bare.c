@@ -88,26 +88,8 @@ static void usage(FILE *f)
 		"Exit status: 0 ok, 1 failure, 2 bad usage.\n");
 }
 
-static void die_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, PROG ": ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try --help)\n");
-	exit(2);
-}
-
-static uint64_t num(const char *opt, const char *s, uint64_t min, uint64_t max)
-{
-	uint64_t v;
-	int err = xt_parse_u64(s, min, max, &v);
-
-	if (err) {
-		fprintf(stderr, PROG ": %s '%s': %s (%" PRIu64 "..%" PRIu64 ")\n", opt, s,
-			err == -ERANGE ? "out of range" : "not a number", min, max);
-		exit(2);
-	}
-	return v;
-}
+#define die_usage(...) xt_usage_error(PROG, __VA_ARGS__)
+#define num(opt, s, min, max) xt_opt_u64(PROG, opt, s, min, max, false)
 
 struct opts {
 	const char *ifname, *netns, *bpf_obj;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,31 @@ int xt_run(const char *const argv[], bool quiet)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return -ECHILD;
+}
+
+void xt_usage_error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try --help)\n");
+	exit(2);
+}
+
+uint64_t xt_opt_u64(const char *prog, const char *opt, const char *s, uint64_t min, uint64_t max,
+		    bool scaled)
+{
+	uint64_t v;
+	int err = scaled ? xt_parse_scaled(s, min, max, &v) : xt_parse_u64(s, min, max, &v);
+
+	if (err)
+		xt_usage_error(prog, "%s '%s': %s (%llu..%llu)", opt, s,
+			       err == -ERANGE ? "out of range" : "not a number",
+			       (unsigned long long)min, (unsigned long long)max);
+	return v;
 }
 
 uint64_t xt_now_ns(void)

@@ -36,4 +36,13 @@ int xt_run(const char *const argv[], bool quiet);
 
 uint64_t xt_now_ns(void);
 
+/* Command-line helpers shared by the tools. */
+/* Print "PROG: <message> (try --help)" to stderr and exit with status 2. */
+__attribute__((noreturn, format(printf, 2, 3)))
+void xt_usage_error(const char *prog, const char *fmt, ...);
+/* The value of option @opt within [min, max] (k/M/G suffixes when @scaled),
+ * or a usage error naming the option, the value and the bounds. */
+uint64_t xt_opt_u64(const char *prog, const char *opt, const char *s, uint64_t min, uint64_t max,
+		    bool scaled);
+
 #endif

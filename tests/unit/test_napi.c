@@ -691,6 +691,9 @@ static void test_napi_thread(void **state)
 	assert_int_equal(xskb_napi__start(napi), -EALREADY);
 	for (int i = 0; i < 5000 && __atomic_load_n(&napi_count, __ATOMIC_RELAXED) < 20000; i++)
 		usleep(1000);
+	/* With nothing left to receive it must go to sleep (idle_usec 100). */
+	for (int i = 0; i < 5000 && (xskb_napi__stats(napi, &ns), ns.sleeps == 0); i++)
+		usleep(1000);
 	xskb_napi__stop(napi, true);
 	assert_int_equal(napi_count, 20000);
 	assert_int_equal(xskb_napi__stats(napi, &ns), 0);

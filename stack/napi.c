@@ -321,18 +321,24 @@ static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem
 		goto drop;
 	}
 
+	/* Slab mode copies everything into the linear part; frags mode the
+	 * headers, and the rest must fit in the fragment slots. */
+	hdr = d0->len < RX_HDR_LEN ? d0->len : RX_HDR_LEN;
+	nfrags = (d0->len > hdr) + n - 1;
+	if (q->mb_mode == XSKB_MB_SLAB ? total > SLAB_MAX_LEN : nfrags > XSKB_MAX_SKB_FRAGS) {
+		why = XSKB_DROP_TOO_BIG;
+		goto drop;
+	}
+	skb = xskb__napi_alloc_skb(&q->napi, q->mb_mode == XSKB_MB_SLAB ? total : hdr,
+				   XSKB_GFP_ATOMIC);
+	if (!skb) {
+		why = XSKB_DROP_NOMEM;
+		goto drop;
+	}
+	if (q->metadata)
+		rx_meta(skb, u->area + d0->addr, false);
+
 	if (q->mb_mode == XSKB_MB_SLAB) {
-		if (total > SLAB_MAX_LEN) {
-			why = XSKB_DROP_TOO_BIG;
-			goto drop;
-		}
-		skb = xskb__napi_alloc_skb(&q->napi, total, XSKB_GFP_ATOMIC);
-		if (!skb) {
-			why = XSKB_DROP_NOMEM;
-			goto drop;
-		}
-		if (q->metadata)
-			rx_meta(skb, u->area + d0->addr, false);
 		for (i = 0; i < n; i++) {
 			const struct xdp_desc *d = xskb_ring_desc(&q->rx, first + i);
 
@@ -344,19 +350,6 @@ static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem
 		return skb;
 	}
 
-	hdr = d0->len < RX_HDR_LEN ? d0->len : RX_HDR_LEN;
-	nfrags = (d0->len > hdr) + n - 1;
-	if (nfrags > XSKB_MAX_SKB_FRAGS) {
-		why = XSKB_DROP_TOO_BIG;
-		goto drop;
-	}
-	skb = xskb__napi_alloc_skb(&q->napi, hdr, XSKB_GFP_ATOMIC);
-	if (!skb) {
-		why = XSKB_DROP_NOMEM;
-		goto drop;
-	}
-	if (q->metadata)
-		rx_meta(skb, u->area + d0->addr, false);
 	memcpy(xskb__skb_put(skb, hdr), u->area + d0->addr, hdr);
 	nfrags = 0;
 	if (d0->len > hdr)

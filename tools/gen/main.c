@@ -273,15 +273,11 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case ':':
-			fprintf(stderr, "xskb-gen: %s needs a value (try --help)\n", argv[optind - 1]);
-			return EXIT_USAGE;
+			xt_usage_error("xskb-gen", "%s needs a value", argv[optind - 1]);
 		default:
 			if (optopt)
-				fprintf(stderr, "xskb-gen: unknown option '-%c' (try --help)\n", optopt);
-			else
-				fprintf(stderr, "xskb-gen: unknown option '%s' (try --help)\n",
-					argv[optind - 1]);
-			return EXIT_USAGE;
+				xt_usage_error("xskb-gen", "unknown option '-%c'", optopt);
+			xt_usage_error("xskb-gen", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {

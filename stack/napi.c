@@ -178,8 +178,9 @@ struct rx_fast {
 	__u32 qmap_word;		/* queue_mapping, mac_len */
 	__u32 off_mask, shift, zc_limit, zc_min;
 	int iif;
-	__u32 mac4;			/* the device's MAC, for PACKET_OTHERHOST */
-	__u16 mac2;
+	/* The device's MAC, for PACKET_HOST: bytes 0-3 and 4-5; bit 16 of
+	 * mac2 set when the MAC is multicast, so that nothing matches it. */
+	__u32 mac4, mac2;
 	bool meta;
 };
 
@@ -202,8 +203,18 @@ static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb
 	f->zc_min = q->zc_min;
 	f->iif = q->netdev->ifindex;
 	f->mac4 = *(const rx_u32u *)q->netdev->dev_addr;
-	f->mac2 = *(const rx_u16u *)(q->netdev->dev_addr + 4);
+	f->mac2 = *(const rx_u16u *)(q->netdev->dev_addr + 4) |
+		  (q->netdev->dev_addr[0] & 1u) << 16;
 	f->meta = q->metadata;
+}
+
+/* eth_type_trans()'s packet type, for destinations the fast test in rx_one()
+ * did not match against the device's address. */
+static XSKB_COLD __u8 rx_pkt_type(const unsigned char *eth, const struct net_device *dev)
+{
+	if (eth[0] & 1)
+		return xskb_is_broadcast_ether_addr(eth) ? XSKB_PACKET_BROADCAST : XSKB_PACKET_MULTICAST;
+	return memcmp(eth, dev->dev_addr, ETH_ALEN) ? XSKB_PACKET_OTHERHOST : XSKB_PACKET_HOST;
 }
 
 /*
@@ -223,14 +234,17 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 	unsigned int idx = (unsigned int)(addr >> f->shift);
 	const unsigned char *eth;
 	unsigned char *head;
+	struct kmem_mag *m;
 	struct sk_buff *skb;
-	__u8 pkt_type = XSKB_PACKET_HOST;
 	__be16 proto;
 
 	if (xskb_unlikely(off + len > f->zc_limit || len <= f->zc_min))
 		return rx_copy(q, u, addr, len);
-	skb = xskb_slab_hot_pop();
-	if (xskb_unlikely(!skb) && !(skb = rx_skb_refill())) {
+	/* xskb_slab_hot_pop(), with the empty case as the only test. */
+	m = xskb_slab_hot_mag;
+	if (xskb_likely(m->count)) {
+		skb = m->objs[--m->count];
+	} else if (!(skb = rx_skb_refill())) {
 		rx_drop(q, XSKB_DROP_NOMEM);
 		frame_return(q, u, idx);
 		return NULL;
@@ -243,13 +257,7 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 	head = f->area + (addr - off);
 	eth = head + off;
 
-	/* eth_type_trans(): packet type from the destination, protocol. */
-	if (xskb_unlikely(eth[0] & 1))
-		pkt_type = xskb_is_broadcast_ether_addr(eth) ? XSKB_PACKET_BROADCAST
-							     : XSKB_PACKET_MULTICAST;
-	else if (xskb_unlikely((*(const rx_u32u *)eth ^ f->mac4) |
-			       (*(const rx_u16u *)(eth + 4) ^ f->mac2)))
-		pkt_type = XSKB_PACKET_OTHERHOST;
+	/* eth_type_trans(): protocol here, packet type below. */
 	proto = *(const rx_u16u *)(eth + 12);
 	if (xskb_unlikely(ntohs(proto) < ETH_P_802_3_MIN))
 		proto = *(const rx_u16u *)(eth + ETH_HLEN) == 0xFFFF ? htons(ETH_P_802_3)
@@ -269,8 +277,10 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 	SKB_W32(skb, queue_mapping, f->qmap_word);			/* + mac_len */
 	SKB_W64(skb, users, f->users_word);				/* + truesize */
 	skb->xsk_frame = 1;
-	if (xskb_unlikely(pkt_type != XSKB_PACKET_HOST))
-		skb->pkt_type = pkt_type;
+	/* PACKET_HOST (0, from the zeroing) when the destination is the
+	 * device's unicast MAC: one test, multicast included. */
+	if (xskb_unlikely((*(const rx_u32u *)eth ^ f->mac4) | (*(const rx_u16u *)(eth + 4) ^ f->mac2)))
+		skb->pkt_type = rx_pkt_type(eth, f->dev);
 	xskb_shinfo_init((struct skb_shared_info *)(void *)(head + f->zc_limit));
 	if (f->meta)
 		rx_meta(skb, head + off, true);
@@ -462,7 +472,7 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 					  struct sk_buff_head *list)
 {
 	struct xskb_umem *u = q->umem;
-	__u32 start, avail, rmask, done = 0;
+	__u32 start, avail, lim, rmask, done = 0, chained = 0;
 	const struct xdp_desc *ring;
 	__u64 delivered = 0, bytes = 0;
 	struct rx_fast f;
@@ -489,31 +499,45 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 	ring = q->rx.ring;
 	rmask = q->rx.mask;
 	start = q->rx.cached_cons;
-	while (pkts < budget && done < avail) {
-		const struct xdp_desc *d = &ring[(start + done) & rmask];
+	/* Walk wrap-free runs of the ring with a pointer, at most one budget of
+	 * descriptors; a multi-buffer chain leaves the inner loop and is taken
+	 * whole (it may wrap, and may end past lim: it is one packet). */
+	lim = avail < (__u32)budget ? avail : (__u32)budget;
+	while (done < lim) {
+		const __u32 at = (start + done) & rmask;
+		const __u32 run = lim - done < rmask + 1 - at ? lim - done : rmask + 1 - at;
+		const struct xdp_desc *d = &ring[at], *end = d + run, *last = end - 1;
 		struct sk_buff *skb;
 
-		if (xskb_likely(!(d->options & XDP_PKT_CONTD))) {
+		for (; d != end && xskb_likely(!(d->options & XDP_PKT_CONTD)); d++) {
+			__u32 len = d->len;
+
 			/* The next packet's headers, while this one is built. */
-			if (done + 1 < avail)
-				__builtin_prefetch(f.area + ring[(start + done + 1) & rmask].addr);
-			skb = rx_one(q, u, &f, d->addr, d->len);
-			done++;
-		} else {
+			__builtin_prefetch(f.area + (d != last ? d + 1 : d)->addr);
+			skb = rx_one(q, u, &f, d->addr, len);
+			if (xskb_likely(skb != NULL)) {
+				delivered++;
+				bytes += len;
+				rx_deliver(q, skb, list);
+			}
+		}
+		done += (__u32)(d - &ring[at]);
+		if (d != end) {
 			unsigned int n = chain_len(q, start + done, avail - done);
 
 			if (!n)
 				break;
 			skb = rx_chain(q, u, start + done, n);
 			done += n;
-		}
-		pkts++;
-		if (xskb_likely(skb != NULL)) {
-			delivered++;
-			bytes += skb->len + ETH_HLEN;
-			rx_deliver(q, skb, list);
+			chained += n - 1;
+			if (xskb_likely(skb != NULL)) {
+				delivered++;
+				bytes += skb->len + ETH_HLEN;
+				rx_deliver(q, skb, list);
+			}
 		}
 	}
+	pkts = (int)(done - chained);
 	q->rx.cached_cons += done;
 	xskb_ring_cons_release(&q->rx, done);
 	q->received += done;

@@ -30,8 +30,6 @@ static struct kmem_cache *skbuff_fclone_cache;
 static struct kmem_cache *page_cache;
 static pthread_once_t skb_once = PTHREAD_ONCE_INIT;
 
-static void skb_fast_init(void);
-
 static void skb_init(void)
 {
 	xskb_skbuff_head_cache = xskb_kmem_cache_create("skbuff_head_cache", sizeof(struct sk_buff),
@@ -42,7 +40,6 @@ static void skb_init(void)
 	page_cache = xskb_kmem_cache_create("xskb_page", sizeof(struct page), 0,
 					    XSKB_SLAB_HWCACHE_ALIGN | XSKB_SLAB_PANIC, NULL);
 	xskb_slab_set_hot(xskb_skbuff_head_cache);
-	skb_fast_init();
 }
 
 void xskb_skb_init_once(void)
@@ -478,17 +475,13 @@ static XSKB_COLD void skb_account_drop(struct sk_buff *skb, enum skb_drop_reason
  * clone, no fclone, no destructor) frame-backed skb without fragments. Its
  * frame goes back to the UMEM and the skb to this thread's head cache: what
  * skb_release_all() + kfree_skbmem() do for it, minus the checks that cannot
- * fire. The flag bits are tested as one 16-bit word; the mask and value are
- * worked out once from the bitfield layout (skb_init()).
+ * fire. The flag bits are tested as one 16-bit word against constants.
  */
 #define SKB_FLAGS_OFFSET (offsetof(struct sk_buff, mac_len) + sizeof(__u16))
 _Static_assert(offsetof(struct sk_buff, vlan_tci) == SKB_FLAGS_OFFSET + 2,
 	       "two bytes of flag bits (cloned, fclone, ..., xsk_frame) follow mac_len");
 
-/* Until skb_init() no flag word matches: every free takes the general path. */
-static __u16 xsk_fast_mask, xsk_fast_val = 1;
-
-static __u16 skb_flag_word(const struct sk_buff *skb)
+static XSKB_ALWAYS_INLINE __u16 skb_flag_word(const struct sk_buff *skb)
 {
 	__u16 w;
 
@@ -496,7 +489,9 @@ static __u16 skb_flag_word(const struct sk_buff *skb)
 	return w;
 }
 
-static void skb_fast_init(void)
+/* The flag bits that must be clear (cloned, fclone) or set (xsk_frame) for
+ * the fast path, as one word: constants the compiler folds from the layout. */
+static XSKB_ALWAYS_INLINE __u16 xsk_fast_mask(void)
 {
 	struct sk_buff t;
 
@@ -504,10 +499,16 @@ static void skb_fast_init(void)
 	t.cloned = 1;
 	t.fclone = 3;
 	t.xsk_frame = 1;
-	xsk_fast_mask = skb_flag_word(&t);
+	return skb_flag_word(&t);
+}
+
+static XSKB_ALWAYS_INLINE __u16 xsk_fast_val(void)
+{
+	struct sk_buff t;
+
 	memset(&t, 0, sizeof(t));
 	t.xsk_frame = 1;
-	xsk_fast_val = skb_flag_word(&t);
+	return skb_flag_word(&t);
 }
 
 static __attribute__((noinline)) void kfree_skb_slow(struct sk_buff *skb, enum skb_drop_reason reason)
@@ -533,7 +534,7 @@ static XSKB_ALWAYS_INLINE bool consume_xsk_fast(struct sk_buff *skb)
 	unsigned int idx;
 
 	if (xskb_unlikely(!skb || xskb_refcount_read(&skb->users) != 1 ||
-			  (skb_flag_word(skb) & xsk_fast_mask) != xsk_fast_val || skb->destructor))
+			  (skb_flag_word(skb) & xsk_fast_mask()) != xsk_fast_val() || skb->destructor))
 		return false;
 	sh = xskb_skb_shinfo(skb);
 	if (xskb_unlikely(sh->nr_frags || sh->frag_list))

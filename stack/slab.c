@@ -87,7 +87,8 @@ static struct {
 };
 
 __thread struct slab_thread *xskb_slab_tl XSKB_TLS;
-__thread struct kmem_mag *xskb_slab_hot_mag XSKB_TLS;
+struct kmem_mag xskb_slab_no_mag;
+__thread struct kmem_mag *xskb_slab_hot_mag XSKB_TLS = &xskb_slab_no_mag;
 /* This thread's kmalloc magazines by size class: kmalloc() pops without
  * looking up the cache (non-debug caches only). */
 static __thread struct kmem_mag *kmalloc_mag[18] XSKB_TLS;
@@ -407,7 +408,7 @@ static void slab_thread_exit(void *arg)
 		free(m);
 		t->mag[id] = NULL;
 		if (xskb_slab_hot_mag == m)	/* the exiting thread runs this */
-			xskb_slab_hot_mag = NULL;
+			xskb_slab_hot_mag = &xskb_slab_no_mag;
 		for (unsigned int k = 0; k < 18; k++)
 			if (kmalloc_mag[k] == m)
 				kmalloc_mag[k] = NULL;

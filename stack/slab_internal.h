@@ -65,6 +65,10 @@ extern __thread struct slab_thread *xskb_slab_tl XSKB_TLS;
 /* This thread's magazine of the hot cache (the skb head cache), reachable
  * without the thread state or the cache's id: two loads less per packet. */
 extern __thread struct kmem_mag *xskb_slab_hot_mag XSKB_TLS;
+/* Where xskb_slab_hot_mag points before the thread has a magazine (and after
+ * it exits): empty and full at once, so both fast paths go out of line
+ * without a NULL test. */
+extern struct kmem_mag xskb_slab_no_mag;
 
 /* Give @s a per-thread fast path (at most one cache: sk_buff heads). */
 void xskb_slab_set_hot(struct kmem_cache *s);
@@ -78,7 +82,7 @@ static XSKB_ALWAYS_INLINE void *xskb_slab_hot_pop(void)
 {
 	struct kmem_mag *m = xskb_slab_hot_mag;
 
-	if (xskb_likely(m != NULL) && xskb_likely(m->count))
+	if (xskb_likely(m->count))
 		return m->objs[--m->count];
 	return NULL;
 }
@@ -87,7 +91,7 @@ static XSKB_ALWAYS_INLINE bool xskb_slab_hot_push(void *obj)
 {
 	struct kmem_mag *m = xskb_slab_hot_mag;
 
-	if (xskb_likely(m != NULL) && xskb_likely(m->count < m->cap)) {
+	if (xskb_likely(m->count < m->cap)) {
 		m->objs[m->count++] = obj;
 		return true;
 	}

@@ -14,6 +14,7 @@
 #include <xskb/xsk.h>
 
 #include "ring.h"
+#include "slab_internal.h"
 #include "../xdp/xskb_xdp.h"
 
 #define XSKB_UMEM_MAX_QUEUES	64
@@ -78,7 +79,10 @@ struct xskb_umem {
 	unsigned int nr_queues;
 };
 
-extern __thread char xskb_thread_marker;
+/* Initial-exec like every TLS variable of the library: the general-dynamic
+ * default is a __tls_get_addr() call, and with a call in it the skb free
+ * fast path saves and restores callee-saved registers on every packet. */
+extern __thread char xskb_thread_marker XSKB_TLS;
 
 static inline bool xskb_umem_owned(const struct xskb_umem *u)
 {

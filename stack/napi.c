@@ -428,14 +428,16 @@ void xskb_queue_refill(struct xskb_queue *q)
 
 		while (i < n) {
 			__u32 at = (idx + i) & mask, run = n - i < mask + 1 - at ? n - i : mask + 1 - at;
-			__u64 *p = &ring[at], *end = p + run;
+			__u64 *p = &ring[at];
+			const __u32 *fr = stack + top - run;	/* the run's frames: the top of the stack */
 
-			for (; p != end; p++) {
-				__u32 fr = stack[--top];
-
-				state[fr] = slot;
-				*p = (__u64)fr << shift;
-			}
+			/* Two passes: the address stores vectorise, the state
+			 * stores (a scatter) do not. */
+			for (__u32 k = 0; k < run; k++)
+				p[k] = (__u64)fr[k] << shift;
+			for (__u32 k = 0; k < run; k++)
+				state[fr[k]] = slot;
+			top -= run;
 			i += run;
 		}
 		u->nr_free = top;

@@ -74,6 +74,7 @@ struct xskb_umem {
 	int numa_node;
 	bool hugepages;
 	size_t area_len;
+	size_t area_mapped;		/* what munmap() takes: area_len or more */
 	int reg_fd;			/* a socket the area is registered through, -1: none */
 	struct xskb_queue *queues[XSKB_UMEM_MAX_QUEUES];	/* by slot */
 	unsigned int nr_queues;

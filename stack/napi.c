@@ -169,20 +169,26 @@ static XSKB_COLD struct sk_buff *rx_skb_refill(void)
  * have to reload each one for every packet.
  */
 struct rx_fast {
+	/* The skb's second cache line (mark .. csum) as rx_one() leaves it:
+	 * every field there is zero or a per-queue constant. */
+	xskb_v16 line1[4];
 	unsigned char *area;
 	__u8 *state;
 	struct net_device *dev;
-	struct xskb_head_owner *owner;
 	__u64 end_word;			/* zc_limit << 32: skb->end beside skb->tail */
-	__u64 users_word;		/* users 1, truesize */
-	__u32 qmap_word;		/* queue_mapping, mac_len */
 	__u32 off_mask, shift, zc_limit, zc_min;
-	int iif;
 	/* The device's MAC, for PACKET_HOST: bytes 0-3 and 4-5; bit 16 of
 	 * mac2 set when the MAC is multicast, so that nothing matches it. */
 	__u32 mac4, mac2;
 	bool meta;
 };
+
+/* rx_one() writes struct sk_buff as eleven 16-byte stores: line 0 (0-63),
+ * line 1 (64-127, from rx_fast.line1), cb (128-175). */
+#define RX_LINE1 64
+_Static_assert(sizeof(struct sk_buff) == 11 * 16 && offsetof(struct sk_buff, mark) == RX_LINE1 &&
+	       offsetof(struct sk_buff, cb) == RX_LINE1 + 64,
+	       "struct sk_buff: line 0, line 1 from mark to csum, then cb");
 
 typedef __u32 __attribute__((may_alias, aligned(1))) rx_u32u;
 typedef __u16 __attribute__((may_alias, aligned(1))) rx_u16u;
@@ -190,18 +196,25 @@ typedef __u16 __attribute__((may_alias, aligned(1))) rx_u16u;
 static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb_queue *q,
 					    struct xskb_umem *u)
 {
+	struct sk_buff t;
+
+	memset(&t, 0, sizeof(t));
+	t.queue_mapping = (__u16)q->queue_id;
+	t.mac_len = ETH_HLEN;
+	t.xsk_frame = 1;
+	xskb_refcount_set(&t.users, 1);
+	t.truesize = q->zc_truesize;
+	t.head_owner = &u->head_owner;
+	t.skb_iif = q->netdev->ifindex;
+	memcpy(f->line1, (const unsigned char *)&t + RX_LINE1, sizeof(f->line1));
 	f->area = u->area;
 	f->state = u->state;
 	f->dev = q->netdev;
-	f->owner = &u->head_owner;
 	f->end_word = (__u64)q->zc_limit << 32;
-	f->users_word = 1 | (__u64)q->zc_truesize << 32;
-	f->qmap_word = q->queue_id | ETH_HLEN << 16;
 	f->off_mask = u->frame_size - 1;
 	f->shift = u->frame_shift;
 	f->zc_limit = q->zc_limit;
 	f->zc_min = q->zc_min;
-	f->iif = q->netdev->ifindex;
 	f->mac4 = *(const rx_u32u *)q->netdev->dev_addr;
 	f->mac2 = *(const rx_u16u *)(q->netdev->dev_addr + 4) |
 		  (q->netdev->dev_addr[0] & 1u) << 16;
@@ -263,20 +276,24 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 		proto = *(const rx_u16u *)(eth + ETH_HLEN) == 0xFFFF ? htons(ETH_P_802_3)
 								      : htons(ETH_P_802_2);
 
-	xskb_skb_zero(skb);
+	/* The zeroing up to the end of cb, the constant fields with it: lines
+	 * 0 and 2 zeroed, line 1 copied from the queue's template. */
+	{
+		xskb_v16 *p = (xskb_v16 *)(void *)skb;
+		const xskb_v16 z = { 0, 0 };
+
+		p[0] = z; p[1] = z; p[2] = z; p[3] = z;
+		p[4] = f->line1[0]; p[5] = f->line1[1]; p[6] = f->line1[2]; p[7] = f->line1[3];
+		p[8] = z; p[9] = z; p[10] = z;
+	}
 	skb->dev = f->dev;
 	skb->head = head;
 	skb->data = head + off + ETH_HLEN;
-	skb->head_owner = f->owner;
-	skb->skb_iif = f->iif;
 	/* Field pairs set as one 64-bit store each (layout asserted above). */
 	SKB_W64(skb, len, len - ETH_HLEN);				/* data_len 0 */
 	SKB_W64(skb, tail, (off + len) | f->end_word);			/* tail, end */
 	SKB_W64(skb, protocol, proto | (__u64)off << 16 | (__u64)(off + ETH_HLEN) << 32 |
 			       (__u64)0xffff << 48);			/* + mac, network, transport */
-	SKB_W32(skb, queue_mapping, f->qmap_word);			/* + mac_len */
-	SKB_W64(skb, users, f->users_word);				/* + truesize */
-	skb->xsk_frame = 1;
 	/* PACKET_HOST (0, from the zeroing) when the destination is the
 	 * device's unicast MAC: one test, multicast included. */
 	if (xskb_unlikely((*(const rx_u32u *)eth ^ f->mac4) | (*(const rx_u16u *)(eth + 4) ^ f->mac2)))

@@ -177,20 +177,25 @@ struct rx_fast {
 	struct net_device *dev;
 	__u64 end_word;			/* zc_limit << 32: skb->end beside skb->tail */
 	__u32 off_mask, shift, zc_limit, zc_min;
-	/* The device's MAC, for PACKET_HOST: bytes 0-3 and 4-5; bit 16 of
-	 * mac2 set when the MAC is multicast, so that nothing matches it. */
-	__u32 mac4, mac2;
+	__u64 mac8;			/* the device's MAC in a __u64's first 6 bytes */
 	bool meta;
 };
 
 /* rx_one() writes struct sk_buff as eleven 16-byte stores: line 0 (0-63),
  * line 1 (64-127, from rx_fast.line1), cb (128-175). */
 #define RX_LINE1 64
+/* The first six bytes of a __u64 read from memory: the low 48 bits on a
+ * little-endian machine, the high 48 on a big-endian one. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define RX_MAC_BITS(v) ((v) << 16)
+#else
+#define RX_MAC_BITS(v) ((v) >> 16)
+#endif
 _Static_assert(sizeof(struct sk_buff) == 11 * 16 && offsetof(struct sk_buff, mark) == RX_LINE1 &&
 	       offsetof(struct sk_buff, cb) == RX_LINE1 + 64,
 	       "struct sk_buff: line 0, line 1 from mark to csum, then cb");
 
-typedef __u32 __attribute__((may_alias, aligned(1))) rx_u32u;
+typedef __u64 __attribute__((may_alias, aligned(1))) rx_u64u;
 typedef __u16 __attribute__((may_alias, aligned(1))) rx_u16u;
 
 static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb_queue *q,
@@ -215,9 +220,8 @@ static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb
 	f->shift = u->frame_shift;
 	f->zc_limit = q->zc_limit;
 	f->zc_min = q->zc_min;
-	f->mac4 = *(const rx_u32u *)q->netdev->dev_addr;
-	f->mac2 = *(const rx_u16u *)(q->netdev->dev_addr + 4) |
-		  (q->netdev->dev_addr[0] & 1u) << 16;
+	f->mac8 = 0;
+	memcpy(&f->mac8, q->netdev->dev_addr, ETH_ALEN);
 	f->meta = q->metadata;
 }
 
@@ -295,8 +299,10 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 	SKB_W64(skb, protocol, proto | (__u64)off << 16 | (__u64)(off + ETH_HLEN) << 32 |
 			       (__u64)0xffff << 48);			/* + mac, network, transport */
 	/* PACKET_HOST (0, from the zeroing) when the destination is the
-	 * device's unicast MAC: one test, multicast included. */
-	if (xskb_unlikely((*(const rx_u32u *)eth ^ f->mac4) | (*(const rx_u16u *)(eth + 4) ^ f->mac2)))
+	 * device's MAC, which is unicast (Linux refuses a multicast one, and
+	 * so does the replay queue): one 64-bit test covers multicast too.
+	 * Bytes 6-7 (the source MAC's) are shifted out. */
+	if (xskb_unlikely(RX_MAC_BITS(*(const rx_u64u *)eth ^ f->mac8)))
 		skb->pkt_type = rx_pkt_type(eth, f->dev);
 	xskb_shinfo_init((struct skb_shared_info *)(void *)(head + f->zc_limit));
 	if (f->meta)
@@ -452,6 +458,7 @@ void xskb_queue_refill(struct xskb_queue *q)
 			 * stores (a scatter) do not. */
 			for (__u32 k = 0; k < run; k++)
 				p[k] = (__u64)fr[k] << shift;
+#pragma GCC unroll 4
 			for (__u32 k = 0; k < run; k++)
 				state[fr[k]] = slot;
 			top -= run;

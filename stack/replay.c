@@ -252,13 +252,26 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 
 	if (XSKB_OPT(ropts, dev, (struct net_device *)NULL)) {
 		rp->dev = *ropts->dev;
+		/* eth_type_trans() in rx_one() relies on it, as Linux does. */
+		if (rp->dev.dev_addr[0] & 1) {
+			pr_warn("replay device %s: MAC %02x:%02x:%02x:%02x:%02x:%02x is multicast; "
+				"a device address must be unicast\n", rp->dev.name,
+				rp->dev.dev_addr[0], rp->dev.dev_addr[1], rp->dev.dev_addr[2],
+				rp->dev.dev_addr[3], rp->dev.dev_addr[4], rp->dev.dev_addr[5]);
+			err = -EINVAL;
+			goto out_free;
+		}
 	} else {
+		static const unsigned char laa[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
 		snprintf(rp->dev.name, sizeof(rp->dev.name), "replay0");
 		rp->dev.mtu = 65535;
 		rp->dev.numa_node = u->numa_node;
 		rp->dev.hard_header_len = 14;
-		if (pkts[0].len >= 6)
+		if (pkts[0].len >= 6 && !(*(const unsigned char *)pkts[0].data & 1))
 			memcpy(rp->dev.dev_addr, pkts[0].data, 6);
+		else
+			memcpy(rp->dev.dev_addr, laa, 6);
 	}
 	q->replay = rp;
 	q->netdev = &rp->dev;

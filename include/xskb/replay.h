@@ -35,7 +35,9 @@ struct xskb_replay_pkt {
  *        measurement is the stack's cost alone; several templates or chained
  *        (multi-buffer) packets always copy.
  * @dev: what skb->dev points to (default: a built-in "replay0" whose MAC is
- *       the first template's destination)
+ *       the first template's destination, or 02:00:00:00:00:01 when that is
+ *       a multicast address). Its MAC must be unicast, as every Ethernet
+ *       device's is: -EINVAL otherwise.
  */
 struct xskb_replay_opts {
 	size_t sz;

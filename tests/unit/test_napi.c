@@ -490,6 +490,43 @@ static void test_budget_and_list(void **state)
 	rx_teardown(&r);
 }
 
+/* A device address is unicast: the replay queue refuses a multicast one and
+ * picks a unicast default when the template's destination is multicast. */
+static void test_replay_dev_mac(void **state)
+{
+	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const unsigned char laa[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	struct net_device dev = { .name = "mcast0", .ifindex = 3 };
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_count = 64);
+	XSKB_OPTS(xskb_queue_opts, qo);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 2, .dev = &dev);
+	struct xskb_queue *q = NULL;
+	struct xskb_umem *u;
+	struct rx r = { 0 };
+	struct sk_buff *skb;
+	(void)state;
+
+	r.pkts[0] = frame(60, bcast, 1);
+	r.tpl[0] = (struct xskb_replay_pkt){ r.pkts[0], 60 };
+	ro.pkts = r.tpl;
+	ro.nr_pkts = 1;
+	memcpy(dev.dev_addr, bcast, 6);
+	assert_int_equal(xskb_umem__create(&u, -1, &uo), 0);
+	assert_int_equal(xskb_replay__create(&q, u, &qo, &ro), -EINVAL);
+	assert_null(q);
+	assert_int_equal(xskb_umem__delete(u), 0);
+
+	ro.dev = NULL;
+	rx_setup(&r, 4096, 64, 0, &qo, &ro);
+	assert_memory_equal(xskb_queue__napi(r.q)->dev->dev_addr, laa, 6);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 2);
+	while ((skb = __skb_dequeue(&r.got))) {
+		assert_int_equal(skb->pkt_type, PACKET_BROADCAST);
+		kfree_skb(skb);
+	}
+	rx_teardown(&r);
+}
+
 static void test_pkt_types(void **state)
 {
 	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -761,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_runt_dropped),
 		cmocka_unit_test(test_budget_and_list),
 		cmocka_unit_test(test_pkt_types),
+		cmocka_unit_test(test_replay_dev_mac),
 		cmocka_unit_test(test_free_on_other_thread),
 		cmocka_unit_test(test_fill_starvation),
 		cmocka_unit_test(test_accounting_churn),

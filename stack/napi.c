@@ -198,8 +198,8 @@ _Static_assert(sizeof(struct sk_buff) == 11 * 16 && offsetof(struct sk_buff, mar
 typedef __u64 __attribute__((may_alias, aligned(1))) rx_u64u;
 typedef __u16 __attribute__((may_alias, aligned(1))) rx_u16u;
 
-static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb_queue *q,
-					    struct xskb_umem *u)
+/* rx_fast.line1's source, built once the queue has its device and UMEM. */
+void xskb_queue_rx_template(struct xskb_queue *q)
 {
 	struct sk_buff t;
 
@@ -209,9 +209,15 @@ static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb
 	t.xsk_frame = 1;
 	xskb_refcount_set(&t.users, 1);
 	t.truesize = q->zc_truesize;
-	t.head_owner = &u->head_owner;
+	t.head_owner = &q->umem->head_owner;
 	t.skb_iif = q->netdev->ifindex;
-	memcpy(f->line1, (const unsigned char *)&t + RX_LINE1, sizeof(f->line1));
+	memcpy(q->rx_line1, (const unsigned char *)&t + RX_LINE1, sizeof(q->rx_line1));
+}
+
+static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb_queue *q,
+					    struct xskb_umem *u)
+{
+	memcpy(f->line1, q->rx_line1, sizeof(f->line1));
 	f->area = u->area;
 	f->state = u->state;
 	f->dev = q->netdev;

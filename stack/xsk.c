@@ -255,6 +255,7 @@ int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
 	q->zc_limit = u->frame_size - XSKB_SHINFO_SIZE;
 	q->zc_min = q->copybreak > ETH_HLEN - 1 ? q->copybreak : ETH_HLEN - 1;
 	q->zc_truesize = XSKB_SKB_TRUESIZE(q->zc_limit);
+	xskb_queue_rx_template(q);
 	return xskb_umem_attach_queue(u, q);
 }
 

@@ -188,6 +188,9 @@ struct xskb_queue {
 	unsigned int zc_limit;		/* offset + len must not exceed: skb_shared_info follows */
 	unsigned int zc_min;		/* len must exceed: max(copybreak, ETH_HLEN - 1) */
 	unsigned int zc_truesize;
+	/* struct sk_buff's second cache line as the in-place path leaves it
+	 * (xskb_queue_rx_template()): zeros and per-queue constants. */
+	unsigned char rx_line1[64];
 	unsigned int queue_id;
 	__u8 slot;			/* this queue's FRAME_FILL + slot state value */
 	bool metadata;
@@ -213,6 +216,7 @@ int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
 			   const struct xskb_queue_opts *opts);
 /* Put free frames on the fill ring. */
 void xskb_queue_refill(struct xskb_queue *q);
+void xskb_queue_rx_template(struct xskb_queue *q);
 int xskb_queue_poll_napi(struct napi_struct *napi, int budget);
 
 /* replay.c: produce RX descriptors from the fill ring, as the kernel would. */

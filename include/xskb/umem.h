@@ -44,8 +44,11 @@ struct xskb_umem;
  *            its own XDP_PACKET_HEADROOM (default 0); it becomes skb headroom
  * @ifname: if set and no node is given, allocate on this interface's NUMA
  *          node (/sys/class/net/IFNAME/device/numa_node)
- * @hugepages: back the area with 2 MiB huge pages; when none are reserved,
- *             fall back to 4 KiB pages with a message
+ * @hugepages: back the area with 2 MiB hugetlb pages; when none are
+ *             reserved, fall back with a message. Without it (or after the
+ *             fallback) an area of 2 MiB or more is 2 MiB-aligned and
+ *             advised for transparent huge pages (MADV_HUGEPAGE), which the
+ *             kernel uses when THP is enabled ("madvise" or "always")
  */
 struct xskb_umem_opts {
 	size_t sz;
@@ -107,7 +110,7 @@ XSKB_API void *xskb_umem__area(const struct xskb_umem *umem);
 XSKB_API unsigned int xskb_umem__frame_size(const struct xskb_umem *umem);
 XSKB_API unsigned int xskb_umem__frame_count(const struct xskb_umem *umem);
 XSKB_API int xskb_umem__numa_node(const struct xskb_umem *umem);
-/** True when the area is backed by huge pages. */
+/** True when the area is backed by hugetlb pages (@hugepages took effect). */
 XSKB_API bool xskb_umem__hugepages(const struct xskb_umem *umem);
 
 #ifdef __cplusplus

@@ -332,8 +332,10 @@ veth_measure() {
 	xskb|xskb-slab|xskb-frags)
 		[ "$cont" = xskb-slab ] && extra=(--multi-buffer --mb-mode slab)
 		[ "$cont" = xskb-frags ] && extra=(--multi-buffer --mb-mode frags)
+		# --idle-us 0: busy-polls like the bare loop and testpmd (see the
+		# caveats in benchmarks.md for what sleeping costs on this VM).
 		timeout -k 5 "$rx_bound" taskset -c 1 "$bin/xskb-rx" -n "$ns_rx" -i "$if_rx" \
-			--json --quiet -d "$rx_bound" "${extra[@]}" >"$rx_json" 2>"$rx_log" &
+			--json --quiet --idle-us 0 -d "$rx_bound" "${extra[@]}" >"$rx_json" 2>"$rx_log" &
 		;;
 	kudp)
 		timeout -k 5 "$rx_bound" taskset -c 1 "$bin/xskb-kudp" -n "$ns_rx" -i "$if_rx" \

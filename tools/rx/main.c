@@ -295,8 +295,8 @@ static void print_live(const struct xskb_queue_stats *s, const struct xskb_queue
  * to last 10 ms tick that saw the count grow), which is what pps divides by.
  */
 static void print_json(const struct opts *o, struct xskb_queue *q, struct xskb_dev *dev,
-		       const struct xskb_queue_stats *s, const struct rx_ctx *c, double secs,
-		       double active)
+		       const struct xskb_queue_stats *s, const struct xskb_napi_stats *ns,
+		       const struct rx_ctx *c, double secs, double active)
 {
 	printf("{\"interface\":\"%s\",\"queue\":%u,\"mode\":\"%s\",\"attach\":\"%s\","
 	       "\"multiprog\":%s,\"seconds\":%.3f,\"active_seconds\":%.3f,",
@@ -316,6 +316,9 @@ static void print_json(const struct opts *o, struct xskb_queue *q, struct xskb_d
 	printf("\"kernel_rx_dropped\":%llu,\"kernel_rx_ring_full\":%llu"
 	       ",\"kernel_rx_invalid_descs\":%llu}",
 	       s->xdp_rx_dropped, s->xdp_rx_ring_full, s->xdp_rx_invalid_descs);
+	printf(",\"napi\":{\"rounds\":%llu,\"busy_rounds\":%llu,\"sleeps\":%llu}",
+	       (unsigned long long)ns->rounds, (unsigned long long)ns->busy_rounds,
+	       (unsigned long long)ns->sleeps);
 	if (o->verify)
 		printf(",\"verify_ok\":%llu,\"verify_bad\":%llu", c->verify_ok,
 		       c->verify_bad);
@@ -334,6 +337,7 @@ int main(int argc, char **argv)
 	struct xskb_dev *dev = NULL;
 	struct xskb_queue *q = NULL;
 	struct xskb_napi *napi = NULL;
+	struct xskb_napi_stats nst;
 	struct rx_ctx *ctx;
 	pcap_t *pcap_h = NULL;
 	struct sigaction sa;
@@ -423,8 +427,9 @@ int main(int argc, char **argv)
 	}
 	xskb_napi__stop(napi, true);
 	xskb_queue__stats(q, &st);
+	xskb_napi__stats(napi, &nst);
 	if (o.json)
-		print_json(&o, q, dev, &st, ctx, (double)(xt_now_ns() - t0) / 1e9,
+		print_json(&o, q, dev, &st, &nst, ctx, (double)(xt_now_ns() - t0) / 1e9,
 			   seen ? (double)(last_rx - first_rx) / 1e9 : 0.0);
 	else if (!o.quiet)
 		print_live(&st, &prev, (double)(xt_now_ns() - last) / 1e9);

@@ -531,9 +531,10 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 	ring = q->rx.ring;
 	rmask = q->rx.mask;
 	start = q->rx.cached_cons;
-	/* Walk wrap-free runs of the ring with a pointer, at most one budget of
-	 * descriptors; a multi-buffer chain leaves the inner loop and is taken
-	 * whole (it may wrap, and may end past lim: it is one packet). */
+	/* Walk wrap-free runs of the ring with a pointer, up to lim descriptors:
+	 * one budget of packets. A multi-buffer chain leaves the inner loop and
+	 * is taken whole (it may wrap, and may end past lim: it is one packet),
+	 * then lim grows by its extra descriptors. */
 	lim = avail < (__u32)budget ? avail : (__u32)budget;
 	while (done < lim) {
 		const __u32 at = (start + done) & rmask;
@@ -562,6 +563,9 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 			skb = rx_chain(q, u, start + done, n);
 			done += n;
 			chained += n - 1;
+			/* The budget counts packets: a chain's extra descriptors
+			 * extend the descriptor limit. */
+			lim = avail < (__u32)budget + chained ? avail : (__u32)budget + chained;
 			if (xskb_likely(skb != NULL)) {
 				delivered++;
 				bytes += skb->len + ETH_HLEN;

@@ -178,8 +178,9 @@ static void *map_area(size_t len, int node, bool *huge, size_t *mapped)
 		p = mmap(NULL, alen, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 		if (p == MAP_FAILED) {
-			pr_info("no huge pages for a %zu-byte UMEM (%s); using 4 KiB pages. Reserve "
-				"some with: echo N > /proc/sys/vm/nr_hugepages\n",
+			pr_info("no hugetlb pages for a %zu-byte UMEM (%s); using transparent huge "
+				"pages where the kernel gives them, else 4 KiB pages. Reserve some "
+				"with: echo N > /proc/sys/vm/nr_hugepages\n",
 				len, strerror(errno));
 			*huge = false;
 		}
@@ -277,7 +278,9 @@ int xskb_umem__create(struct xskb_umem **out, int numa_node, const struct xskb_u
 		err = -ENOMEM;
 		goto out_free;
 	}
-	/* Lowest frames on top of the stack: the first fill uses them in order. */
+	/* Lowest frames on top of the stack: the first fill posts frames
+	 * 0..n-1 (a refill run takes the stack's top n entries, so within a
+	 * run they go out highest first). */
 	for (unsigned int i = 0; i < count; i++) {
 		u->free_stack[i] = count - 1 - i;
 		u->pages[i].address = xskb_frame_addr(u, i);

@@ -330,6 +330,36 @@ static void test_chain_slab(void **state)
 	rx_teardown(&r);
 }
 
+/* The budget counts packets, not descriptors: a poll takes as many
+ * three-descriptor chains as the budget allows, when the ring holds them. */
+static void test_chain_budget(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .multi_buffer = true, .mb_mode = XSKB_MB_SLAB,
+		  .rx_size = 512, .fill_size = 512);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 100);
+	struct xskb_queue_stats st;
+	struct rx r = { 0 };
+	unsigned int total = 16;
+	(void)state;
+
+	one_template(&r, 5000, &ro);
+	rx_setup(&r, 2048, 1024, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 16), 16);
+	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
+	assert_int_equal(st.rx_descs, 48);
+	assert_int_equal(st.rx_packets, 16);
+	for (int i = 0; i < 10 && total < 100; i++) {
+		int n = xskb_queue__poll(r.q, 16);
+
+		assert_int_equal(n, 100 - total < 16 ? 100 - total : 16);
+		total += (unsigned int)n;
+	}
+	assert_int_equal(total, 100);
+	assert_int_equal(xskb_queue__poll(r.q, 16), 0);
+	assert_int_equal(skb_queue_len(&r.got), 100);
+	rx_teardown(&r);
+}
+
 static void test_chain_frags(void **state)
 {
 	XSKB_OPTS(xskb_queue_opts, qo, .multi_buffer = true, .mb_mode = XSKB_MB_FRAGS);
@@ -793,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_expand_head_releases_frame),
 		cmocka_unit_test(test_chain_slab),
 		cmocka_unit_test(test_chain_frags),
+		cmocka_unit_test(test_chain_budget),
 		cmocka_unit_test(test_chain_needs_multi_buffer),
 		cmocka_unit_test(test_replay_all_dropped),
 		cmocka_unit_test(test_runt_dropped),

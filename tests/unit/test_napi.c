@@ -520,6 +520,48 @@ static void test_budget_and_list(void **state)
 	rx_teardown(&r);
 }
 
+/* eth_type_trans()'s protocol for length-field frames, on the in-place path:
+ * raw 802.3 (payload opens with 0xFFFF) and 802.2 LLC, to us and to others. */
+static void test_8023_protocols(void **state)
+{
+	static const unsigned char other[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	struct net_device dev = { .name = "lab0", .ifindex = 7 };
+	XSKB_OPTS(xskb_queue_opts, qo);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 4, .dev = &dev);
+	static const struct { int raw, host, proto, type; } want[4] = {
+		{ 1, 1, ETH_P_802_3, PACKET_HOST },
+		{ 0, 1, ETH_P_802_2, PACKET_HOST },
+		{ 1, 0, ETH_P_802_3, PACKET_OTHERHOST },
+		{ 0, 0, ETH_P_802_2, PACKET_OTHERHOST },
+	};
+	struct rx r = { 0 };
+	(void)state;
+
+	memcpy(dev.dev_addr, dev_mac, 6);
+	for (int i = 0; i < 4; i++) {
+		r.pkts[i] = frame(60, want[i].host ? dev_mac : other, 3);
+		r.pkts[i][12] = 0x00;	/* length 46: an 802.3 frame */
+		r.pkts[i][13] = 46;
+		r.pkts[i][14] = want[i].raw ? 0xff : 0xaa;
+		r.pkts[i][15] = want[i].raw ? 0xff : 0xaa;
+		r.tpl[i] = (struct xskb_replay_pkt){ r.pkts[i], 60 };
+	}
+	ro.pkts = r.tpl;
+	ro.nr_pkts = 4;
+	rx_setup(&r, 4096, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 4);
+	for (int i = 0; i < 4; i++) {
+		struct sk_buff *skb = __skb_dequeue(&r.got);
+
+		assert_true(skb->xsk_frame);
+		assert_int_equal(ntohs(skb->protocol), want[i].proto);
+		assert_int_equal(skb->pkt_type, want[i].type);
+		assert_int_equal(skb->len, 60 - ETH_HLEN);
+		kfree_skb(skb);
+	}
+	rx_teardown(&r);
+}
+
 /* A device address is unicast: the replay queue refuses a multicast one and
  * picks a unicast default when the template's destination is multicast. */
 static void test_replay_dev_mac(void **state)
@@ -829,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_runt_dropped),
 		cmocka_unit_test(test_budget_and_list),
 		cmocka_unit_test(test_pkt_types),
+		cmocka_unit_test(test_8023_protocols),
 		cmocka_unit_test(test_replay_dev_mac),
 		cmocka_unit_test(test_free_on_other_thread),
 		cmocka_unit_test(test_fill_starvation),

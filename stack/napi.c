@@ -231,13 +231,16 @@ static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb
 	f->meta = q->metadata;
 }
 
-/* eth_type_trans()'s packet type, for destinations the fast test in rx_one()
- * did not match against the device's address. */
-static XSKB_COLD __u8 rx_pkt_type(const unsigned char *eth, const struct net_device *dev)
+/* eth_type_trans()'s packet type and protocol for the frames rx_one()'s fast
+ * test leaves out: a destination other than the device's MAC, or a length
+ * field (802.3) instead of an EtherType. */
+static XSKB_COLD void rx_classify(struct sk_buff *skb, const unsigned char *eth,
+				  const struct net_device *dev)
 {
-	if (eth[0] & 1)
-		return xskb_is_broadcast_ether_addr(eth) ? XSKB_PACKET_BROADCAST : XSKB_PACKET_MULTICAST;
-	return memcmp(eth, dev->dev_addr, ETH_ALEN) ? XSKB_PACKET_OTHERHOST : XSKB_PACKET_HOST;
+	__u8 pkt_type;
+
+	skb->protocol = xskb_eth_classify((const struct ethhdr *)(const void *)eth, dev, &pkt_type);
+	skb->pkt_type = pkt_type;
 }
 
 /*
@@ -280,11 +283,7 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 	head = f->area + (addr - off);
 	eth = head + off;
 
-	/* eth_type_trans(): protocol here, packet type below. */
 	proto = *(const rx_u16u *)(eth + 12);
-	if (xskb_unlikely(ntohs(proto) < ETH_P_802_3_MIN))
-		proto = *(const rx_u16u *)(eth + ETH_HLEN) == 0xFFFF ? htons(ETH_P_802_3)
-								      : htons(ETH_P_802_2);
 
 	/* The zeroing up to the end of cb, the constant fields with it: lines
 	 * 0 and 2 zeroed, line 1 copied from the queue's template. */
@@ -304,12 +303,14 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 	SKB_W64(skb, tail, (off + len) | f->end_word);			/* tail, end */
 	SKB_W64(skb, protocol, proto | (__u64)off << 16 | (__u64)(off + ETH_HLEN) << 32 |
 			       (__u64)0xffff << 48);			/* + mac, network, transport */
-	/* PACKET_HOST (0, from the zeroing) when the destination is the
-	 * device's MAC, which is unicast (Linux refuses a multicast one, and
-	 * so does the replay queue): one 64-bit test covers multicast too.
-	 * Bytes 6-7 (the source MAC's) are shifted out. */
-	if (xskb_unlikely(RX_MAC_BITS(*(const rx_u64u *)eth ^ f->mac8)))
-		skb->pkt_type = rx_pkt_type(eth, f->dev);
+	/* eth_type_trans(): PACKET_HOST (0, from the zeroing) and the EtherType
+	 * as stored above when the destination is the device's MAC, which is
+	 * unicast (Linux refuses a multicast one, and so does the replay
+	 * queue): one 64-bit test covers multicast too. Bytes 6-7 (the source
+	 * MAC's) are shifted out. */
+	if (xskb_unlikely(RX_MAC_BITS(*(const rx_u64u *)eth ^ f->mac8) |
+			  (ntohs(proto) < ETH_P_802_3_MIN)))
+		rx_classify(skb, eth, f->dev);
 	xskb_shinfo_init((struct skb_shared_info *)(void *)(head + f->zc_limit));
 	if (f->meta)
 		rx_meta(skb, head + off, true);

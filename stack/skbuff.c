@@ -531,7 +531,6 @@ static XSKB_ALWAYS_INLINE bool consume_xsk_fast(struct sk_buff *skb)
 {
 	const struct skb_shared_info *sh;
 	struct xskb_umem *u;
-	unsigned int idx;
 
 	if (xskb_unlikely(!skb || xskb_refcount_read(&skb->users) != 1 ||
 			  (skb_flag_word(skb) & xsk_fast_mask()) != xsk_fast_val() || skb->destructor))
@@ -545,13 +544,7 @@ static XSKB_ALWAYS_INLINE bool consume_xsk_fast(struct sk_buff *skb)
 	if (xskb_unlikely(!xskb_slab_hot_push(skb)))
 		return false;
 	/* The skb is in the cache now, but nothing has reused it yet. */
-	idx = xskb_frame_index(u, skb->head);
-#ifdef XSKB_DEBUG
-	if (u->state[idx] != FRAME_HELD)
-		xskb_umem_frame_bug(u, idx, "freed but not held by an skb (double free?)");
-#endif
-	u->state[idx] = FRAME_FREE;
-	u->free_stack[u->nr_free++] = idx;
+	xskb_umem_free_held(u, xskb_frame_index(u, skb->head));
 	return true;
 }
 

@@ -123,8 +123,7 @@ void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q)
 	for (unsigned int i = 0; i < u->frame_count; i++) {
 		if (u->state[i] != q->slot)
 			continue;
-		u->state[i] = FRAME_FREE;
-		u->free_stack[u->nr_free++] = i;
+		umem_push_free(u, i);
 		back++;
 	}
 	if (back != q->posted - q->received)

@@ -104,30 +104,39 @@ void xskb_umem_frame_bug(struct xskb_umem *u, unsigned int idx, const char *what
 void xskb_umem_remote_free(struct xskb_umem *u, unsigned int idx);
 void xskb_umem_drain_remote(struct xskb_umem *u);
 
-/*
- * A HELD frame becomes FREE. On the polling thread this is two stores;
- * elsewhere it goes through the remote-free list. No counter: the number of
- * held frames is what the other states leave over (xskb_umem__frame_stats).
- */
+/* A frame onto the free stack, on the polling thread: two stores. No
+ * counter: the number of held frames is what the other states leave over
+ * (xskb_umem__frame_stats). */
+static XSKB_ALWAYS_INLINE void umem_push_free(struct xskb_umem *u, unsigned int idx)
+{
+	u->state[idx] = FRAME_FREE;
+	u->free_stack[u->nr_free++] = idx;
+}
+
+/* A HELD frame becomes FREE; the caller owns the UMEM. */
+static XSKB_ALWAYS_INLINE void xskb_umem_free_held(struct xskb_umem *u, unsigned int idx)
+{
+#ifdef XSKB_DEBUG
+	if (u->state[idx] != FRAME_HELD)
+		xskb_umem_frame_bug(u, idx, "freed but not held by an skb (double free?)");
+#endif
+	umem_push_free(u, idx);
+}
+
+/* A HELD frame becomes FREE, from any thread: other threads go through the
+ * remote-free list. */
 static XSKB_ALWAYS_INLINE void xskb_umem_recycle(struct xskb_umem *u, unsigned int idx)
 {
-	if (xskb_likely(xskb_umem_owned(u))) {
-#ifdef XSKB_DEBUG
-		if (u->state[idx] != FRAME_HELD)
-			xskb_umem_frame_bug(u, idx, "freed but not held by an skb (double free?)");
-#endif
-		u->state[idx] = FRAME_FREE;
-		u->free_stack[u->nr_free++] = idx;
-		return;
-	}
-	xskb_umem_remote_free(u, idx);
+	if (xskb_likely(xskb_umem_owned(u)))
+		xskb_umem_free_held(u, idx);
+	else
+		xskb_umem_remote_free(u, idx);
 }
 
 /* A received frame (state FILL) goes straight back: the packet was copied. */
 static XSKB_ALWAYS_INLINE void xskb_umem_return_rx(struct xskb_umem *u, unsigned int idx)
 {
-	u->state[idx] = FRAME_FREE;
-	u->free_stack[u->nr_free++] = idx;
+	umem_push_free(u, idx);
 }
 
 int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q);

@@ -149,25 +149,20 @@ static void parse(int argc, char **argv, struct opts *o)
 			else die_usage("--attach: '%s' is not drv or skb", optarg);
 			break;
 		case O_FSIZE:
-			o->frame_size = (unsigned int)num("--frame-size", optarg, 2048, 4096);
-			if (o->frame_size != 2048 && o->frame_size != 4096)
-				die_usage("--frame-size: %s is not 2048 or 4096", optarg);
+			o->frame_size = (unsigned int)xt_opt_pow2(PROG, "--frame-size", optarg, 2048, 4096);
 			fsize_given = true;
 			break;
 		case O_FRAMES:
 			o->frames = (unsigned int)num("--frames", optarg, 64, 1u << 20);
 			break;
 		case O_RING:
-			o->ring = (unsigned int)num("--ring", optarg, 64, 65536);
-			if (o->ring & (o->ring - 1))
-				die_usage("--ring: %s is not a power of two", optarg);
+			o->ring = (unsigned int)xt_opt_pow2(PROG, "--ring", optarg, 64, 65536);
 			break;
 		case O_OBJ: o->bpf_obj = optarg; break;
 		case O_QUIET: o->quiet = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
-		case ':': die_usage("option %s needs a value", argv[optind - 1]); break;
-		default: die_usage("unknown option '%s'", argv[optind - 1]);
+		default: xt_bad_option(PROG, argv, c);
 		}
 	}
 	if (optind < argc)

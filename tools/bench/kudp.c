@@ -122,8 +122,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case O_JSON: o->json = true; break;
 		case O_QUIET: o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
-		case ':': die_usage("option %s needs a value", argv[optind - 1]); break;
-		default: die_usage("unknown option '%s'", argv[optind - 1]);
+		default: xt_bad_option(PROG, argv, c);
 		}
 	}
 	if (optind < argc)

@@ -188,6 +188,25 @@ uint64_t xt_opt_u64(const char *prog, const char *opt, const char *s, uint64_t m
 	return v;
 }
 
+uint64_t xt_opt_pow2(const char *prog, const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	uint64_t v = xt_opt_u64(prog, opt, s, min, max, false);
+
+	if (v & (v - 1))
+		xt_usage_error(prog, "%s '%s': not a power of two (%llu..%llu)", opt, s,
+			       (unsigned long long)min, (unsigned long long)max);
+	return v;
+}
+
+void xt_bad_option(const char *prog, char *const argv[], int c)
+{
+	if (c == ':')
+		xt_usage_error(prog, "option %s needs a value", argv[optind - 1]);
+	if (optopt)
+		xt_usage_error(prog, "unknown option '-%c'", optopt);
+	xt_usage_error(prog, "unknown option '%s'", argv[optind - 1]);
+}
+
 uint64_t xt_now_ns(void)
 {
 	struct timespec ts;

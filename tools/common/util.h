@@ -44,5 +44,12 @@ void xt_usage_error(const char *prog, const char *fmt, ...);
  * or a usage error naming the option, the value and the bounds. */
 uint64_t xt_opt_u64(const char *prog, const char *opt, const char *s, uint64_t min, uint64_t max,
 		    bool scaled);
+/* xt_opt_u64() for a value that must also be a power of two (ring sizes,
+ * frame sizes). */
+uint64_t xt_opt_pow2(const char *prog, const char *opt, const char *s, uint64_t min, uint64_t max);
+/* getopt_long() (with opterr = 0 and a leading ':' in the short options)
+ * returned ':' or '?' as @c: name the option and exit as xt_usage_error(). */
+__attribute__((noreturn))
+void xt_bad_option(const char *prog, char *const argv[], int c);
 
 #endif

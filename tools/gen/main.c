@@ -272,12 +272,8 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		case ':':
-			xt_usage_error("xskb-gen", "%s needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				xt_usage_error("xskb-gen", "unknown option '-%c'", optopt);
-			xt_usage_error("xskb-gen", "unknown option '%s'", argv[optind - 1]);
+			xt_bad_option("xskb-gen", argv, c);
 		}
 	}
 	if (optind < argc) {

@@ -120,12 +120,8 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		case ':':
-			xt_usage_error("xskb-lab", "%s needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				xt_usage_error("xskb-lab", "unknown option '-%c'", optopt);
-			xt_usage_error("xskb-lab", "unknown option '%s'", argv[optind - 1]);
+			xt_bad_option("xskb-lab", argv, c);
 		}
 	}
 	if (optind >= argc) {

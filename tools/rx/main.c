@@ -227,17 +227,13 @@ static void parse(int argc, char **argv, struct opts *o)
 			else die_usage("--mb-mode: '%s' is not slab or frags", optarg);
 			break;
 		case O_FSIZE:
-			o->frame_size = (unsigned int)num("--frame-size", optarg, 2048, 4096);
-			if (o->frame_size != 2048 && o->frame_size != 4096)
-				die_usage("--frame-size: %s is not 2048 or 4096", optarg);
+			o->frame_size = (unsigned int)xt_opt_pow2(PROG, "--frame-size", optarg, 2048, 4096);
 			break;
 		case O_FRAMES:
 			o->frames = (unsigned int)num("--frames", optarg, 64, XSKB_UMEM_MAX_FRAMES);
 			break;
 		case O_RING:
-			o->ring = (unsigned int)num("--ring", optarg, 64, 65536);
-			if (o->ring & (o->ring - 1))
-				die_usage("--ring: %s is not a power of two", optarg);
+			o->ring = (unsigned int)xt_opt_pow2(PROG, "--ring", optarg, 64, 65536);
 			break;
 		case O_HUGE: o->hugepages = true; break;
 		case O_META: o->metadata = true; break;
@@ -252,8 +248,7 @@ static void parse(int argc, char **argv, struct opts *o)
 				o->idle_us = XSKB_NAPI_NEVER_SLEEP;
 			break;
 		case 'h': usage(stdout); exit(0);
-		case ':': die_usage("option %s needs a value", argv[optind - 1]); break;
-		default: die_usage("unknown option '%s'", argv[optind - 1]);
+		default: xt_bad_option(PROG, argv, c);
 		}
 	}
 	if (optind < argc)

@@ -303,6 +303,40 @@ pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 		"$([ -n "$testpmd" ] && echo true || echo false)"
 } >"$res/meta.json"
 
+# ---- dpdk-testpmd ---------------------------------------------------------------------
+
+# Interactive testpmd, rxonly forwarding on lcore 1 while the main lcore (0)
+# idles at the prompt, fed commands through a FIFO on fd $tp_fd.
+#   testpmd_start ID PREFIX LOG VDEV WRAPPER...   (sets tp_pid, tp_fd, tp_fifo)
+testpmd_start() {
+	local id=$1 pfx=$2 log=$3 vdev=$4
+	shift 4
+	tp_fifo="$res/$id.fifo" tp_pfx=$pfx tp_pid="" tp_fd=""
+	rm -f "$tp_fifo"
+	mkfifo "$tp_fifo" || return 1
+	dpdk_prefixes+=("$pfx")
+	"$@" stdbuf -oL -eL "$testpmd" \
+		--no-huge --no-shconf --file-prefix "$pfx" -m 1024 --no-pci -l 0,1 \
+		--vdev "$vdev" --log-level=lib.eal:warning -- \
+		-i --forward-mode=rxonly --nb-cores=1 --total-num-mbufs=16384 -a \
+		<"$tp_fifo" >"$log" 2>&1 &
+	tp_pid=$!
+	pids+=("$tp_pid")
+	# Read-write open: never blocks, even if testpmd is already gone.
+	exec {tp_fd}<>"$tp_fifo"
+	fds+=("$tp_fd")
+}
+
+# Send COMMANDS (then stop and quit), wait for testpmd, remove its traces.
+testpmd_stop() {
+	printf '%bstop\nquit\n' "$1" 1>&"$tp_fd" 2>/dev/null
+	wait_bounded "$tp_pid" 20
+	exec {tp_fd}>&-
+	untrack_fd "$tp_fd"
+	rm -f "$tp_fifo"
+	rmdir "/var/run/dpdk/$tp_pfx" 2>/dev/null
+}
+
 # ---- veth -----------------------------------------------------------------------------
 
 # One measurement: start the receiver, wait until it is attached, send COUNT
@@ -310,7 +344,7 @@ pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 veth_measure() {
 	local lab=$1 size=$2 engine=$3 count=$4 cont=$5 run=$6
 	local ns_rx="$lab-rx" if_rx="${lab}r"
-	local id="veth-$size-$cont-$run" rx_pid="" rc fifo fd="" status=ok note="" gen_bound rx_bound
+	local id="veth-$size-$cont-$run" rx_pid="" rc status=ok note="" gen_bound rx_bound
 	local rx_json="$res/$id.rx.json" rx_log="$res/$id.rx.log" gen_json="$res/$id.gen.json"
 	local -a extra=()
 
@@ -342,22 +376,10 @@ veth_measure() {
 			--json --quiet -d "$rx_bound" >"$rx_json" 2>"$rx_log" &
 		;;
 	dpdk)
-		# Interactive testpmd fed through a FIFO: rxonly forwarding on
-		# lcore 1, the main lcore (0) idles at the prompt.
-		fifo="$res/$id.fifo"
-		rm -f "$fifo"
-		mkfifo "$fifo" || { m_note="mkfifo $fifo failed"; return; }
-		dpdk_prefixes+=("$prefix_base$cont$run")
-		timeout -k 5 "$rx_bound" ip netns exec "$ns_rx" stdbuf -oL -eL "$testpmd" \
-			--no-huge --no-shconf --file-prefix "$prefix_base$cont$run" -m 1024 --no-pci \
-			-l 0,1 --vdev "net_af_xdp0,iface=$if_rx" --log-level=lib.eal:warning -- \
-			-i --forward-mode=rxonly --nb-cores=1 --total-num-mbufs=16384 -a \
-			<"$fifo" >"$rx_log" 2>&1 &
-		rx_pid=$!
-		pids+=("$rx_pid")
-		# Read-write open: never blocks, even if testpmd is already gone.
-		exec {fd}<>"$fifo"
-		fds+=("$fd")
+		testpmd_start "$id" "$prefix_base$cont$run" "$rx_log" "net_af_xdp0,iface=$if_rx" \
+			timeout -k 5 "$rx_bound" ip netns exec "$ns_rx" ||
+			{ m_note="mkfifo $tp_fifo failed"; return; }
+		rx_pid=$tp_pid
 		;;
 	esac
 	[ -n "$rx_pid" ] || { rx_pid=$!; pids+=("$rx_pid"); }
@@ -374,12 +396,7 @@ veth_measure() {
 		sleep 1
 	fi
 	if [ "$cont" = dpdk ]; then
-		printf 'show port stats all\nstop\nquit\n' 1>&"$fd" 2>/dev/null
-		wait_bounded "$rx_pid" 20
-		exec {fd}>&-
-		untrack_fd "$fd"
-		rm -f "$fifo"
-		rmdir "/var/run/dpdk/$prefix_base$cont$run" 2>/dev/null
+		testpmd_stop 'show port stats all\n'
 		python3 "$here/report.py" --parse-testpmd "$rx_log" >"$rx_json" 2>/dev/null ||
 			[ $status != ok ] || { status=failed note="no statistics in testpmd's output"; }
 	else
@@ -448,40 +465,25 @@ veth_suite() {
 # ---- replay ------------------------------------------------------------------------------
 
 replay_dpdk() {
-	local size=$1 id=$2 fifo fd pid pfx="${prefix_base}null$3" status=ok note=""
-	fifo="$res/$id.fifo"
-	rm -f "$fifo"
-	mkfifo "$fifo" || { m_note="mkfifo $fifo failed"; return; }
-	dpdk_prefixes+=("$pfx")
+	local size=$1 id=$2 status=ok note=""
 	# unshare --net: a namespace of its own, so not even a host interface is
-	# visible to DPDK. -l 0,1 --nb-cores=1: one forwarding core (CPU 1) as
-	# xskb-bench replay's one thread; net_null copy=0 produces mbufs without
-	# writing them, as the replay queue produces descriptors by default.
-	timeout -k 5 $((replay_secs + 60)) unshare --net -- stdbuf -oL -eL "$testpmd" \
-		--no-huge --no-shconf --file-prefix "$pfx" -m 1024 --no-pci -l 0,1 \
-		--vdev "net_null0,size=$size,copy=0" --log-level=lib.eal:warning -- \
-		-i --forward-mode=rxonly --nb-cores=1 --total-num-mbufs=16384 -a \
-		<"$fifo" >"$res/$id.log" 2>&1 &
-	pid=$!
-	pids+=("$pid")
-	exec {fd}<>"$fifo"
-	fds+=("$fd")
-	if wait_text "$res/$id.log" "Start automatic packet forwarding" 30 "$pid"; then
+	# visible to DPDK. One forwarding core (CPU 1) as xskb-bench replay's one
+	# thread; net_null copy=0 produces mbufs without writing them, as the
+	# replay queue produces descriptors by default.
+	testpmd_start "$id" "${prefix_base}null$3" "$res/$id.log" "net_null0,size=$size,copy=0" \
+		timeout -k 5 $((replay_secs + 60)) unshare --net -- ||
+		{ m_note="mkfifo $tp_fifo failed"; return; }
+	if wait_text "$res/$id.log" "Start automatic packet forwarding" 30 "$tp_pid"; then
 		# One second of warm-up, then testpmd's own rate over the window.
 		sleep 1
-		printf 'show port stats all\n' >&"$fd"
+		printf 'show port stats all\n' >&"$tp_fd"
 		sleep "$replay_secs"
-		printf 'show port stats all\n' >&"$fd"
+		printf 'show port stats all\n' >&"$tp_fd"
 		sleep 0.2
 	else
 		status=failed note="testpmd did not start: $(tail -n 3 "$res/$id.log" | tr '\n' ' ')"
 	fi
-	printf 'stop\nquit\n' 1>&"$fd" 2>/dev/null
-	wait_bounded "$pid" 20
-	exec {fd}>&-
-	untrack_fd "$fd"
-	rm -f "$fifo"
-	rmdir "/var/run/dpdk/$pfx" 2>/dev/null
+	testpmd_stop ''
 	if [ $status = ok ]; then
 		python3 "$here/report.py" --parse-testpmd "$res/$id.log" >"$res/$id.json" ||
 			{ status=failed note="no statistics in testpmd's output"; }

@@ -251,16 +251,7 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 		goto out_free;
 
 	if (XSKB_OPT(ropts, dev, (struct net_device *)NULL)) {
-		rp->dev = *ropts->dev;
-		/* eth_type_trans() in rx_one() relies on it, as Linux does. */
-		if (rp->dev.dev_addr[0] & 1) {
-			pr_warn("replay device %s: MAC %02x:%02x:%02x:%02x:%02x:%02x is multicast; "
-				"a device address must be unicast\n", rp->dev.name,
-				rp->dev.dev_addr[0], rp->dev.dev_addr[1], rp->dev.dev_addr[2],
-				rp->dev.dev_addr[3], rp->dev.dev_addr[4], rp->dev.dev_addr[5]);
-			err = -EINVAL;
-			goto out_free;
-		}
+		rp->dev = *ropts->dev;	/* its MAC is checked with every queue's */
 	} else {
 		static const unsigned char laa[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 

@@ -230,9 +230,18 @@ int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
 			   const struct xskb_queue_opts *opts)
 {
 	int err = xskb_umem_may_change(u, "creating a queue");
+	const __u8 *mac = q->netdev->dev_addr;
 
 	if (err)
 		return err;
+	/* rx_one()'s eth_type_trans() relies on it, as Linux does: a device
+	 * address is unicast. Only a caller's replay device can break it. */
+	if (mac[0] & 1) {
+		pr_warn("device %s: MAC %02x:%02x:%02x:%02x:%02x:%02x is multicast; a device "
+			"address must be unicast\n", q->netdev->name, mac[0], mac[1], mac[2],
+			mac[3], mac[4], mac[5]);
+		return -EINVAL;
+	}
 	q->fd = -1;
 	q->umem = u;
 	q->queue_id = XSKB_OPT(opts, queue_id, 0u);

@@ -142,15 +142,15 @@ class Results:
 
     # -- aggregation --
 
-    def veth(self):
-        """{(size, contender): {...medians..., 'notes': [...]}}"""
+    def _collect(self, suite, read_one):
+        """{(size, contender): {'runs': [read_one(row)...], 'notes': [...]}}"""
         agg = {}
         for r in self.rows:
-            if r["suite"] != "veth":
+            if r["suite"] != suite:
                 continue
             a = agg.setdefault((r["size"], r["contender"]), {"runs": [], "notes": []})
             if r["status"] == "ok":
-                one = self.veth_one(r["id"])
+                one = read_one(r)
                 if one:
                     a["runs"].append(one)
                 else:
@@ -159,8 +159,14 @@ class Results:
                 a["notes"].append(r["note"] if r["status"] == "skipped"
                                   else "run %d %s: %s" % (r["run"], r["status"], r["note"]))
         for a in agg.values():
+            a["n"] = len(a["runs"])
+        return agg
+
+    def veth(self):
+        """{(size, contender): {...medians..., 'notes': [...]}}"""
+        agg = self._collect("veth", lambda r: self.veth_one(r["id"]))
+        for a in agg.values():
             runs = a["runs"]
-            a["n"] = len(runs)
             for k in ("fraction", "mpps", "gbps", "offered_mpps", "sent", "kernel_drops"):
                 a[k] = median([x[k] for x in runs])
             a["fraction_min"] = min((x["fraction"] for x in runs), default=None)
@@ -168,21 +174,8 @@ class Results:
         return agg
 
     def replay(self):
-        agg = {}
-        for r in self.rows:
-            if r["suite"] != "replay":
-                continue
-            a = agg.setdefault((r["size"], r["contender"]), {"runs": [], "notes": []})
-            if r["status"] == "ok":
-                one = self.replay_one(r["id"], r["contender"])
-                if one:
-                    a["runs"].append(one)
-                else:
-                    a["notes"].append("run %d: unreadable output" % r["run"])
-            elif r["note"] and r["note"] not in a["notes"]:
-                a["notes"].append(r["note"])
+        agg = self._collect("replay", lambda r: self.replay_one(r["id"], r["contender"]))
         for a in agg.values():
-            a["n"] = len(a["runs"])
             a["mpps"] = median([x["mpps"] for x in a["runs"]])
             a["mpps_min"] = min((x["mpps"] for x in a["runs"]), default=None)
             a["mpps_max"] = max((x["mpps"] for x in a["runs"]), default=None)

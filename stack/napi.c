@@ -234,12 +234,13 @@ static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb
 /* eth_type_trans()'s packet type and protocol for the frames rx_one()'s fast
  * test leaves out: a destination other than the device's MAC, or a length
  * field (802.3) instead of an EtherType. */
-static XSKB_COLD void rx_classify(struct sk_buff *skb, const unsigned char *eth,
+static XSKB_COLD void rx_classify(struct sk_buff *skb, const unsigned char *eth, unsigned int len,
 				  const struct net_device *dev)
 {
 	__u8 pkt_type;
 
-	skb->protocol = xskb_eth_classify((const struct ethhdr *)(const void *)eth, dev, &pkt_type);
+	skb->protocol = xskb_eth_classify((const struct ethhdr *)(const void *)eth, len, dev,
+					  &pkt_type);
 	skb->pkt_type = pkt_type;
 }
 
@@ -310,7 +311,7 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 	 * MAC's) are shifted out. */
 	if (xskb_unlikely(RX_MAC_BITS(*(const rx_u64u *)eth ^ f->mac8) |
 			  (ntohs(proto) < ETH_P_802_3_MIN)))
-		rx_classify(skb, eth, f->dev);
+		rx_classify(skb, eth, len, f->dev);
 	xskb_shinfo_init((struct skb_shared_info *)(void *)(head + f->zc_limit));
 	if (f->meta)
 		rx_meta(skb, head + off, true);

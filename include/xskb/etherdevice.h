@@ -38,10 +38,13 @@ static inline bool xskb_ether_addr_equal(const __u8 *a, const __u8 *b)
 /*
  * The part of eth_type_trans() that reads the header: the packet type for
  * skb->pkt_type and the protocol for skb->protocol. Shared with xskb's
- * receive path, which sets the skb's offsets itself.
+ * receive path, which sets the skb's offsets itself. @len is how many bytes
+ * are readable at @eth (at least ETH_HLEN): the kernel reads the two bytes
+ * after the header through skb_header_pointer(), and a frame that ends at
+ * the header is 802.2, never judged from stale bytes.
  */
-static inline __be16 xskb_eth_classify(const struct ethhdr *eth, const struct net_device *dev,
-				       __u8 *pkt_type)
+static inline __be16 xskb_eth_classify(const struct ethhdr *eth, unsigned int len,
+				       const struct net_device *dev, __u8 *pkt_type)
 {
 	*pkt_type = XSKB_PACKET_HOST;
 	if (xskb_unlikely(xskb_is_multicast_ether_addr(eth->h_dest)))
@@ -52,7 +55,7 @@ static inline __be16 xskb_eth_classify(const struct ethhdr *eth, const struct ne
 	if (xskb_likely(ntohs(eth->h_proto) >= ETH_P_802_3_MIN))
 		return eth->h_proto;
 	/* Raw 802.3 (Novell) frames start with 0xFFFF; others carry 802.2 LLC. */
-	if (*(const __u16 *)(const void *)(eth + 1) == 0xFFFF)
+	if (len >= ETH_HLEN + 2 && *(const __u16 *)(const void *)(eth + 1) == 0xFFFF)
 		return htons(ETH_P_802_3);
 	return htons(ETH_P_802_2);
 }
@@ -75,7 +78,7 @@ static inline __be16 xskb_eth_type_trans(struct sk_buff *skb, struct net_device 
 	skb->dev = dev;
 	xskb_skb_reset_mac_header(skb);
 	xskb__skb_pull(skb, ETH_HLEN);
-	proto = xskb_eth_classify(eth, dev, &pkt_type);
+	proto = xskb_eth_classify(eth, skb->len + ETH_HLEN - skb->data_len, dev, &pkt_type);
 	skb->pkt_type = pkt_type;
 	return proto;
 }

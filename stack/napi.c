@@ -23,8 +23,6 @@
 #include "xsk_internal.h"
 
 #define RX_HDR_LEN	256u			/* bytes a frags skb gets in its linear part */
-#define MAX_CHAIN	(XSKB_MAX_SKB_FRAGS + 1)	/* descriptors per packet, as the kernel */
-#define SLAB_MAX_LEN	(64u * 1024u)		/* largest chain copied into one slab skb */
 
 /* ---- per-packet helpers -------------------------------------------------------- */
 
@@ -99,21 +97,42 @@ static XSKB_ALWAYS_INLINE void frame_return(struct xskb_queue *q, struct xskb_um
 	xskb_umem_return_rx(u, idx);
 }
 
+/*
+ * Whether a descriptor names a frame the kernel may give this queue: inside
+ * the UMEM and posted to this queue's fill ring (so a duplicate or forged
+ * address is caught too). Anything else is dropped as invalid_desc and no
+ * frame moves; the descriptor is not a received frame (q->received counts
+ * frames that left the FILL state).
+ */
+static XSKB_COLD bool rx_desc_frame(struct xskb_queue *q, struct xskb_umem *u, __u64 addr,
+				    unsigned int *idx)
+{
+	__u64 i = addr >> u->frame_shift;
+
+	if (xskb_likely(i < u->frame_count && u->state[i] == q->slot)) {
+		*idx = (unsigned int)i;
+		return true;
+	}
+	rx_drop(q, XSKB_DROP_INVALID_DESC);
+	q->received--;
+	return false;
+}
+
 /* ---- slab path: copy, give the frame back at once ------------------------------- */
 
 static XSKB_COLD struct sk_buff *rx_copy(struct xskb_queue *q, struct xskb_umem *u, __u64 addr,
 					 __u32 len)
 {
-	unsigned int idx = (unsigned int)(addr >> u->frame_shift);
-	unsigned int off = (unsigned int)(addr & (u->frame_size - 1));
-	unsigned char *pkt = u->area + addr;
+	unsigned int idx, off;
+	unsigned char *pkt;
 	struct sk_buff *skb;
 
-	if (idx >= u->frame_count) {
-		rx_drop(q, XSKB_DROP_INVALID_DESC);
+	if (!rx_desc_frame(q, u, addr, &idx))
 		return NULL;
-	}
-	if (off + len > u->frame_size) {
+	off = (unsigned int)(addr & (u->frame_size - 1));
+	pkt = u->area + addr;
+	/* 64-bit: a length near 4 GiB must not wrap past the frame's end. */
+	if ((__u64)off + len > u->frame_size) {
 		rx_drop(q, XSKB_DROP_INVALID_DESC);
 		goto out_return;
 	}
@@ -177,6 +196,8 @@ struct rx_fast {
 	struct net_device *dev;
 	__u64 end_word;			/* zc_limit << 32: skb->end beside skb->tail */
 	__u32 off_mask, shift, zc_limit, zc_min;
+	__u32 frames;			/* frame indexes run 0..frames - 1 */
+	__u8 slot;			/* this queue's FILL state */
 	__u64 mac8;			/* the device's MAC in a __u64's first 6 bytes */
 	bool meta;
 };
@@ -226,6 +247,8 @@ static XSKB_ALWAYS_INLINE void rx_fast_init(struct rx_fast *f, const struct xskb
 	f->shift = u->frame_shift;
 	f->zc_limit = q->zc_limit;
 	f->zc_min = q->zc_min;
+	f->frames = u->frame_count;
+	f->slot = q->slot;
 	f->mac8 = 0;
 	memcpy(&f->mac8, q->netdev->dev_addr, ETH_ALEN);
 	f->meta = q->metadata;
@@ -265,7 +288,11 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 	struct sk_buff *skb;
 	__be16 proto;
 
-	if (xskb_unlikely(off + len > f->zc_limit || len <= f->zc_min))
+	/* Nothing in the descriptor is trusted: the frame must be one of ours,
+	 * posted to this queue (one byte we store to below anyway), and the
+	 * length is compared in 64 bits so that no value wraps. */
+	if (xskb_unlikely((addr >> f->shift) >= f->frames || f->state[idx] != f->slot ||
+			  (__u64)off + len > f->zc_limit || len <= f->zc_min))
 		return rx_copy(q, u, addr, len);
 	/* xskb_slab_hot_pop(), with the empty case as the only test. */
 	m = xskb_slab_hot_mag;
@@ -276,10 +303,6 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 		frame_return(q, u, idx);
 		return NULL;
 	}
-#ifdef XSKB_DEBUG
-	if (f->state[idx] != q->slot)
-		xskb_umem_frame_bug(u, idx, "received but not posted to this queue's fill ring");
-#endif
 	f->state[idx] = FRAME_HELD;
 	head = f->area + (addr - off);
 	eth = head + off;
@@ -320,53 +343,68 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 
 /* ---- multi-buffer: descriptor chains ----------------------------------------------- */
 
-static void frag_add(struct xskb_queue *q, struct xskb_umem *u, struct sk_buff *skb, int i,
-		     unsigned int idx, unsigned int off, unsigned int len)
+/* put_page() of a frag releases the frame: its page starts with one reference. */
+static void frag_add(struct xskb_umem *u, struct sk_buff *skb, int i, unsigned int idx,
+		     unsigned int off, unsigned int len)
 {
 	struct page *page = &u->pages[idx];
 
-	frame_take(q, u, idx);
 	xskb_atomic_set(&page->_refcount, 1);
 	xskb_skb_add_rx_frag(skb, i, page, (int)off, (int)len, u->frame_size);
 }
 
 /*
- * A packet spread over @n descriptors starting at RX index @first. Slab mode
- * copies it into one linear skb; frags mode copies the headers and hangs the
- * rest off the frames as page fragments, which return when the skb goes.
+ * A packet spread over @n descriptors starting at RX index @first (n <=
+ * q->chain_max, see chain_len()). Every descriptor is read once and every
+ * frame of ours in it is taken first, so a forged, duplicated or out-of-range
+ * descriptor anywhere in the chain drops the packet with each of its valid
+ * frames returned. Slab mode copies the packet into one linear skb (up to
+ * XSKB_RX_SLAB_MAX); frags mode copies the headers and hangs the rest off the
+ * frames as page fragments, which return when the skb goes.
  */
 static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem *u, __u32 first,
 					  unsigned int n)
 {
-	const struct xdp_desc *d0 = xskb_ring_desc(&q->rx, first);
+	struct xdp_desc d[XSKB_RX_CHAIN_MAX];
+	unsigned int idx[XSKB_RX_CHAIN_MAX];
+	bool own[XSKB_RX_CHAIN_MAX];
+	enum xskb_rx_drop why = XSKB_DROP_MAX;	/* none */
 	unsigned int total = 0, nfrags, hdr, i;
 	struct sk_buff *skb = NULL;
-	enum xskb_rx_drop why;
 
 	for (i = 0; i < n; i++) {
-		const struct xdp_desc *d = xskb_ring_desc(&q->rx, first + i);
+		__u64 fi;
 
-		if ((d->addr >> u->frame_shift) >= u->frame_count ||
-		    (d->addr & (u->frame_size - 1)) + d->len > u->frame_size) {
+		d[i] = *xskb_ring_desc(&q->rx, first + i);
+		fi = d[i].addr >> u->frame_shift;
+		own[i] = fi < u->frame_count && u->state[fi] == q->slot;
+		if (!own[i]) {
+			q->received--;		/* not a frame of this queue */
 			why = XSKB_DROP_INVALID_DESC;
-			goto drop;
+			continue;
 		}
-		total += d->len;
+		idx[i] = (unsigned int)fi;
+		u->state[fi] = FRAME_HELD;
+		if ((d[i].addr & (u->frame_size - 1)) + (__u64)d[i].len > u->frame_size)
+			why = XSKB_DROP_INVALID_DESC;
+		else
+			total += d[i].len;	/* <= n frames: no overflow */
 	}
-	if (n > MAX_CHAIN) {
-		why = XSKB_DROP_TOO_BIG;
+	/* A chain chain_len() cut at chain_max without its end. */
+	if (d[n - 1].options & XDP_PKT_CONTD)
+		why = XSKB_DROP_INVALID_DESC;
+	if (why != XSKB_DROP_MAX)
 		goto drop;
-	}
-	if (d0->len < ETH_HLEN) {
+	if (d[0].len < ETH_HLEN) {
 		why = XSKB_DROP_RUNT;
 		goto drop;
 	}
-
-	/* Slab mode copies everything into the linear part; frags mode the
-	 * headers, and the rest must fit in the fragment slots. */
-	hdr = d0->len < RX_HDR_LEN ? d0->len : RX_HDR_LEN;
-	nfrags = (d0->len > hdr) + n - 1;
-	if (q->mb_mode == XSKB_MB_SLAB ? total > SLAB_MAX_LEN : nfrags > XSKB_MAX_SKB_FRAGS) {
+	/* The mode decides the limit: slab mode copies everything into the
+	 * linear part; frags mode the headers, and the rest must fit in the
+	 * fragment slots. */
+	hdr = d[0].len < RX_HDR_LEN ? d[0].len : RX_HDR_LEN;
+	nfrags = (d[0].len > hdr) + n - 1;
+	if (q->mb_mode == XSKB_MB_SLAB ? total > XSKB_RX_SLAB_MAX : nfrags > XSKB_MAX_SKB_FRAGS) {
 		why = XSKB_DROP_TOO_BIG;
 		goto drop;
 	}
@@ -377,56 +415,55 @@ static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem
 		goto drop;
 	}
 	if (q->metadata)
-		rx_meta(skb, u->area + d0->addr, false);
+		rx_meta(skb, u->area + d[0].addr, false);
 
 	if (q->mb_mode == XSKB_MB_SLAB) {
 		for (i = 0; i < n; i++) {
-			const struct xdp_desc *d = xskb_ring_desc(&q->rx, first + i);
-
-			memcpy(xskb__skb_put(skb, d->len), u->area + d->addr, d->len);
-			frame_return(q, u, (unsigned int)(d->addr >> u->frame_shift));
+			memcpy(xskb__skb_put(skb, d[i].len), u->area + d[i].addr, d[i].len);
+			xskb_umem_free_held(u, idx[i]);
 		}
 		q->stats.skb_slab++;
 		rx_finish(q, skb);
 		return skb;
 	}
 
-	memcpy(xskb__skb_put(skb, hdr), u->area + d0->addr, hdr);
+	memcpy(xskb__skb_put(skb, hdr), u->area + d[0].addr, hdr);
 	nfrags = 0;
-	if (d0->len > hdr)
-		frag_add(q, u, skb, (int)nfrags++, (unsigned int)(d0->addr >> u->frame_shift),
-			 (unsigned int)(d0->addr & (u->frame_size - 1)) + hdr, d0->len - hdr);
+	if (d[0].len > hdr)
+		frag_add(u, skb, (int)nfrags++, idx[0],
+			 (unsigned int)(d[0].addr & (u->frame_size - 1)) + hdr, d[0].len - hdr);
 	else
-		frame_return(q, u, (unsigned int)(d0->addr >> u->frame_shift));
-	for (i = 1; i < n; i++) {
-		const struct xdp_desc *d = xskb_ring_desc(&q->rx, first + i);
-
-		frag_add(q, u, skb, (int)nfrags++, (unsigned int)(d->addr >> u->frame_shift),
-			 (unsigned int)(d->addr & (u->frame_size - 1)), d->len);
-	}
+		xskb_umem_free_held(u, idx[0]);
+	for (i = 1; i < n; i++)
+		frag_add(u, skb, (int)nfrags++, idx[i], (unsigned int)(d[i].addr & (u->frame_size - 1)),
+			 d[i].len);
 	q->stats.skb_frags++;
 	rx_finish(q, skb);
 	return skb;
 
 drop:
 	rx_drop(q, why);
-	for (i = 0; i < n; i++) {
-		const struct xdp_desc *d = xskb_ring_desc(&q->rx, first + i);
-
-		if ((d->addr >> u->frame_shift) < u->frame_count)
-			frame_return(q, u, (unsigned int)(d->addr >> u->frame_shift));
-	}
+	for (i = 0; i < n; i++)
+		if (own[i])
+			xskb_umem_free_held(u, idx[i]);
 	return NULL;
 }
 
-/* Descriptors in the chain starting at @start, or 0 if the ring does not yet
- * hold its end (the kernel publishes whole packets, so this is a guard). */
+/*
+ * Descriptors in the chain starting at @start, or 0 if the ring does not yet
+ * hold its end (the kernel publishes whole packets, so this is a guard; the
+ * caller then re-reads the producer, so a cached view never hides the end).
+ * No packet the kernel makes spans more than q->chain_max descriptors: a
+ * longer run without an end is cut there and dropped as invalid.
+ */
 static unsigned int chain_len(struct xskb_queue *q, __u32 start, __u32 avail)
 {
-	for (__u32 k = 0; k < avail; k++)
+	__u32 lim = avail < q->chain_max ? avail : q->chain_max;
+
+	for (__u32 k = 0; k < lim; k++)
 		if (!(xskb_ring_desc(&q->rx, start + k)->options & XDP_PKT_CONTD))
 			return k + 1;
-	return avail > MAX_CHAIN ? avail : 0;
+	return avail >= q->chain_max ? q->chain_max : 0;
 }
 
 /* ---- fill ring ---------------------------------------------------------------------- */
@@ -560,8 +597,13 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 		if (d != end) {
 			unsigned int n = chain_len(q, start + done, avail - done);
 
-			if (!n)
-				break;
+			if (!n) {
+				/* The end may be published already: look again. */
+				avail = xskb_ring_cons_avail(&q->rx, avail + 1);
+				n = chain_len(q, start + done, avail - done);
+				if (!n)
+					break;
+			}
 			skb = rx_chain(q, u, start + done, n);
 			done += n;
 			chained += n - 1;

@@ -28,6 +28,7 @@ struct xskb_replay {
 	unsigned int next;		/* template produced next */
 	bool copy;
 	bool fast;			/* one template, one frame each, no copy */
+	bool manual;			/* tests write the RX ring (xskb_replay_inject) */
 	unsigned int room;		/* packet bytes a frame holds */
 	unsigned int data_off;		/* packet offset in its frame */
 	unsigned long long limit;
@@ -76,6 +77,8 @@ unsigned int xskb_replay_produce(struct xskb_queue *q)
 	unsigned int made = 0;
 	__u32 fidx, ridx, nfill, nrx, used_f = 0, used_r = 0;
 
+	if (rp->manual)
+		return 0;
 	nfill = xskb_ring_cons_avail(&rp->kfill, q->fill.size);
 	nrx = xskb_ring_prod_free(&rp->krx, q->rx.size);
 	fidx = rp->kfill.cached_cons;
@@ -163,6 +166,34 @@ publish:
 		xskb_ring_prod_submit(&rp->krx, used_r);
 	}
 	return made;
+}
+
+unsigned int xskb_replay_take_fill(struct xskb_queue *q, __u64 *addrs, unsigned int n)
+{
+	struct xskb_replay *rp = q->replay;
+	__u32 idx;
+
+	rp->manual = true;
+	n = xskb_ring_cons_peek(&rp->kfill, n, &idx);
+	for (unsigned int i = 0; i < n; i++)
+		addrs[i] = *xskb_ring_addr(&rp->kfill, idx + i);
+	if (n)
+		xskb_ring_cons_release(&rp->kfill, n);
+	return n;
+}
+
+unsigned int xskb_replay_inject(struct xskb_queue *q, const struct xdp_desc *descs, unsigned int n)
+{
+	struct xskb_replay *rp = q->replay;
+	__u32 idx;
+
+	rp->manual = true;
+	n = xskb_ring_prod_reserve(&rp->krx, n, &idx);
+	for (unsigned int i = 0; i < n; i++)
+		*xskb_ring_desc(&rp->krx, idx + i) = descs[i];
+	if (n)
+		xskb_ring_prod_submit(&rp->krx, n);
+	return n;
 }
 
 static void replay_free(struct xskb_replay *rp)

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include <xskb/replay.h>
+
 #include "xsk_internal.h"
 
 #ifndef AF_XDP
@@ -231,6 +233,7 @@ int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
 {
 	int err = xskb_umem_may_change(u, "creating a queue");
 	const __u8 *mac = q->netdev->dev_addr;
+	unsigned int room;
 
 	if (err)
 		return err;
@@ -264,6 +267,16 @@ int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
 	q->zc_limit = u->frame_size - XSKB_SHINFO_SIZE;
 	q->zc_min = q->copybreak > ETH_HLEN - 1 ? q->copybreak : ETH_HLEN - 1;
 	q->zc_truesize = XSKB_SKB_TRUESIZE(q->zc_limit);
+	/* Copy mode spreads a packet over as many frames as it needs. */
+	room = u->frame_size - u->headroom - XSKB_XDP_PACKET_HEADROOM;
+	q->chain_max = (XSKB_RX_SLAB_MAX + room - 1) / room + 1;
+	if (q->chain_max < XSKB_MAX_SKB_FRAGS + 1)
+		q->chain_max = XSKB_MAX_SKB_FRAGS + 1;
+	if (q->chain_max > XSKB_RX_CHAIN_MAX) {
+		pr_warn("internal: a chain may span %u descriptors, more than %u\n", q->chain_max,
+			XSKB_RX_CHAIN_MAX);
+		return -EINVAL;
+	}
 	xskb_queue_rx_template(q);
 	return xskb_umem_attach_queue(u, q);
 }

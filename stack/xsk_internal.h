@@ -18,6 +18,11 @@
 #include "../xdp/xskb_xdp.h"
 
 #define XSKB_UMEM_MAX_QUEUES	64
+/* The largest chain the receive path copies into one slab skb. */
+#define XSKB_RX_SLAB_MAX	(64u * 1024u)
+/* Most descriptors a packet may span: a 64 KiB packet in the smallest frame
+ * room there is (2048-byte frames, the largest UMEM headroom: 448 bytes). */
+#define XSKB_RX_CHAIN_MAX	160u
 #define XSKB_SHINFO_SIZE	XSKB_SKB_SHINFO_SIZE
 
 /* xskb_umem.state[]: one byte per frame */
@@ -197,6 +202,7 @@ struct xskb_queue {
 	unsigned int zc_limit;		/* offset + len must not exceed: skb_shared_info follows */
 	unsigned int zc_min;		/* len must exceed: max(copybreak, ETH_HLEN - 1) */
 	unsigned int zc_truesize;
+	unsigned int chain_max;		/* descriptors a packet may span (rx_chain) */
 	/* struct sk_buff's second cache line as the in-place path leaves it
 	 * (xskb_queue_rx_template()): zeros and per-queue constants. */
 	unsigned char rx_line1[64];
@@ -231,6 +237,15 @@ int xskb_queue_poll_napi(struct napi_struct *napi, int budget);
 /* replay.c: produce RX descriptors from the fill ring, as the kernel would. */
 unsigned int xskb_replay_produce(struct xskb_queue *q);
 void xskb_replay_destroy(struct xskb_queue *q);
+/*
+ * Test and fuzzing entry points: the replay "kernel" stops producing from its
+ * templates, and the caller plays the kernel. xskb_replay_take_fill() consumes
+ * up to @n fill-ring addresses (returns how many); xskb_replay_inject() writes
+ * @n raw descriptors to the RX ring, any address, length or options (returns
+ * how many fit).
+ */
+unsigned int xskb_replay_take_fill(struct xskb_queue *q, __u64 *addrs, unsigned int n);
+unsigned int xskb_replay_inject(struct xskb_queue *q, const struct xdp_desc *descs, unsigned int n);
 /* What the replay "kernel" dropped (too big without multi-buffer). */
 __u64 xskb_replay_dropped(const struct xskb_queue *q);
 

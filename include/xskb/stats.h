@@ -16,8 +16,9 @@ extern "C" {
 enum xskb_rx_drop {
 	XSKB_DROP_NOMEM = 0,	/* no skb head or slab buffer (GFP_ATOMIC reserve exhausted) */
 	XSKB_DROP_RUNT,		/* shorter than an Ethernet header */
-	XSKB_DROP_TOO_BIG,	/* a descriptor chain longer than MAX_SKB_FRAGS + 1 */
-	XSKB_DROP_INVALID_DESC,	/* address or length outside the UMEM frame */
+	XSKB_DROP_TOO_BIG,	/* slab mode: over 64 KiB; frags mode: over MAX_SKB_FRAGS frags */
+	XSKB_DROP_INVALID_DESC,	/* outside the UMEM or its frame, a frame not posted to this
+				 * queue (forged, duplicated), or a chain without an end */
 	XSKB_DROP_MAX,
 };
 

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <numa.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +19,94 @@
 
 #define HUGE_2M (2ul << 20)
 
-/* Its address identifies the calling thread (see xskb_umem_owned()). */
-__thread char xskb_thread_marker XSKB_TLS;
+/* ---- owners ----------------------------------------------------------------- */
+
+static struct xskb_owner nobody = { .refs = 1, .dead = 0 };
+__thread struct xskb_owner *xskb_self XSKB_TLS = &nobody;
+
+static pthread_key_t owner_key;
+static pthread_once_t owner_once = PTHREAD_ONCE_INIT;
+
+static void owner_put(struct xskb_owner *o)
+{
+	if (__atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(o);
+}
+
+/* The thread's exit: its UMEMs may be taken over from now on. */
+static void owner_exit(void *arg)
+{
+	struct xskb_owner *o = arg;
+
+	__atomic_store_n(&o->dead, 1, __ATOMIC_RELEASE);
+	owner_put(o);
+}
+
+static void owner_key_init(void)
+{
+	if (pthread_key_create(&owner_key, owner_exit))
+		pr_warn("cannot register the thread-exit hook: UMEMs of exited threads stay "
+			"claimed\n");
+}
+
+static struct xskb_owner *owner_self(void)
+{
+	struct xskb_owner *o = xskb_self;
+
+	if (o != &nobody)
+		return o;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->refs = 1;
+	pthread_once(&owner_once, owner_key_init);
+	pthread_setspecific(owner_key, o);
+	xskb_self = o;
+	return o;
+}
+
+static bool owner_gone(const struct xskb_owner *o)
+{
+	return !o || __atomic_load_n(&o->dead, __ATOMIC_ACQUIRE);
+}
+
+void xskb_umem_claim(struct xskb_umem *u)
+{
+	struct xskb_owner *me = owner_self(), *cur;
+
+	if (!me)
+		return;
+	cur = __atomic_load_n(&u->owner, __ATOMIC_ACQUIRE);
+	while (cur != me && owner_gone(cur)) {
+		__atomic_add_fetch(&me->refs, 1, __ATOMIC_RELAXED);
+		/* Acquire: the dead owner's last writes to the free stack. */
+		if (__atomic_compare_exchange_n(&u->owner, &cur, me, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			if (cur)
+				owner_put(cur);
+			return;
+		}
+		owner_put(me);
+	}
+}
+
+void xskb_umem_release_owner(struct xskb_umem *u)
+{
+	if (!xskb_umem_owned(u))
+		return;
+	/* Release: our last writes to the free stack, for the next owner. */
+	__atomic_store_n(&u->owner, NULL, __ATOMIC_RELEASE);
+	owner_put(xskb_self);
+}
+
+int xskb_umem_may_change(struct xskb_umem *u, const char *what)
+{
+	if (owner_gone(__atomic_load_n(&u->owner, __ATOMIC_ACQUIRE)) || xskb_umem_owned(u))
+		return 0;
+	pr_warn("%s: another thread polls this UMEM; stop its NAPI loop first, or do this "
+		"from that thread\n", what);
+	return -EBUSY;
+}
 
 /* ---- frame release --------------------------------------------------------- */
 
@@ -84,20 +171,6 @@ static void umem_page_release(struct page *page)
 }
 
 static const struct xskb_page_ops umem_page_ops = { .release = umem_page_release };
-
-void xskb_umem_claim(struct xskb_umem *u)
-{
-	const void *none = NULL;
-
-	__atomic_compare_exchange_n(&u->owner, &none, &xskb_thread_marker, false, __ATOMIC_ACQ_REL,
-				    __ATOMIC_RELAXED);
-}
-
-void xskb_umem_release_owner(struct xskb_umem *u)
-{
-	if (xskb_umem_owned(u))
-		__atomic_store_n(&u->owner, NULL, __ATOMIC_RELEASE);
-}
 
 /* ---- queues ------------------------------------------------------------------- */
 
@@ -328,6 +401,7 @@ int xskb_umem__delete(struct xskb_umem *u)
 	if (xskb_umem__check(u))
 		xskb_umem_frame_bug(u, 0, "teardown: frame accounting broken");
 #endif
+	xskb_umem_release_owner(u);
 	munmap(u->area, u->area_mapped);
 	free(u->free_stack);
 	free(u->remote_next);

@@ -63,7 +63,7 @@ struct xskb_umem {
 	unsigned int nr_free;		/* entries on free_stack */
 	__u32 *free_stack;		/* frame indexes; the top is the hottest */
 	__u8 *state;			/* FRAME_* per frame */
-	const void *owner;		/* polling thread's marker (see xskb_thread_marker) */
+	struct xskb_owner *owner;	/* the polling thread (see xskb_umem_owned), or NULL */
 	struct page *pages;		/* one per frame, for page fragments */
 	struct xskb_head_owner head_owner;
 
@@ -85,14 +85,28 @@ struct xskb_umem {
 	unsigned int nr_queues;
 };
 
-/* Initial-exec like every TLS variable of the library: the general-dynamic
- * default is a __tls_get_addr() call, and with a call in it the skb free
- * fast path saves and restores callee-saved registers on every packet. */
-extern __thread char xskb_thread_marker XSKB_TLS;
+/*
+ * Who polls a UMEM: a token per thread, made the first time the thread
+ * claims a UMEM and referenced by every UMEM it owns, so it is never reused
+ * while a UMEM names it (a thread's TLS address is: a new thread gets the
+ * dead one's block). When the thread exits, the token is marked dead and
+ * any thread may take its UMEMs over.
+ */
+struct xskb_owner {
+	int refs;			/* the thread's, plus one per UMEM it owns */
+	int dead;			/* the thread exited */
+};
+
+/* The calling thread's token; threads without one point at a token no UMEM
+ * ever names. Initial-exec like every TLS variable of the library: the
+ * general-dynamic default is a __tls_get_addr() call, and with a call in it
+ * the skb free fast path saves and restores callee-saved registers on every
+ * packet. */
+extern __thread struct xskb_owner *xskb_self XSKB_TLS;
 
 static inline bool xskb_umem_owned(const struct xskb_umem *u)
 {
-	return u->owner == &xskb_thread_marker;
+	return __atomic_load_n(&u->owner, __ATOMIC_RELAXED) == xskb_self;
 }
 
 static inline unsigned int xskb_frame_index(const struct xskb_umem *u, const void *p)
@@ -151,18 +165,10 @@ void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q);
  * its polling thread may touch: they run on that thread, or while nobody
  * polls. -EBUSY (with a message) otherwise.
  */
-static inline int xskb_umem_may_change(const struct xskb_umem *u, const char *what)
-{
-	const void *owner = __atomic_load_n(&u->owner, __ATOMIC_ACQUIRE);
+int xskb_umem_may_change(struct xskb_umem *u, const char *what);
 
-	if (!owner || owner == &xskb_thread_marker)
-		return 0;
-	pr_warn("%s: another thread polls this UMEM; stop its NAPI loop first, or do this "
-		"from that thread\n", what);
-	return -EBUSY;
-}
-
-/* Claim the UMEM for the calling thread if nobody polls it. */
+/* Claim the UMEM for the calling thread if nobody polls it, or its owner
+ * has exited. */
 void xskb_umem_claim(struct xskb_umem *u);
 void xskb_umem_release_owner(struct xskb_umem *u);
 

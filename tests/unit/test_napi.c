@@ -672,6 +672,43 @@ static void test_free_on_other_thread(void **state)
 	rx_teardown(&r);
 }
 
+static void *poll_once(void *arg)
+{
+	return (void *)(long)xskb_queue__poll(arg, 64);
+}
+
+/*
+ * A thread polls a queue directly and exits: the queue is not stuck with a
+ * dead owner (the old code answered -EBUSY forever to every other thread),
+ * a new thread that may reuse its TLS block claims the UMEM afresh, and the
+ * owner's skbs freed after it exited come back.
+ */
+static void test_owner_thread_exits(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .rx_size = 64, .fill_size = 64);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 30);
+	void *ret;
+	pthread_t t;
+	struct rx r = { 0 };
+	(void)state;
+
+	one_template(&r, 64, &ro);
+	rx_setup(&r, 4096, 128, 0, &qo, &ro);
+	assert_int_equal(pthread_create(&t, NULL, poll_once, r.q), 0);
+	assert_int_equal(pthread_join(t, &ret), 0);
+	assert_int_equal((long)ret, 30);
+	/* Another thread, possibly on the same stack and TLS block. */
+	ro.limit = 0;
+	assert_int_equal(pthread_create(&t, NULL, poll_once, r.q), 0);
+	assert_int_equal(pthread_join(t, &ret), 0);
+	assert_int_equal((long)ret, 0);
+	/* And this one: frees, polls, destroys. */
+	__skb_queue_purge(&r.got);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 0);
+	assert_int_equal(held(&r), 0);
+	rx_teardown(&r);
+}
+
 /* A handler that keeps every skb runs the UMEM dry; freeing them restarts it. */
 static void test_fill_starvation(void **state)
 {
@@ -874,6 +911,7 @@ int main(void)
 		cmocka_unit_test(test_8023_protocols),
 		cmocka_unit_test(test_replay_dev_mac),
 		cmocka_unit_test(test_free_on_other_thread),
+		cmocka_unit_test(test_owner_thread_exits),
 		cmocka_unit_test(test_fill_starvation),
 		cmocka_unit_test(test_accounting_churn),
 		cmocka_unit_test(test_shared_umem),

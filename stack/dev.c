@@ -5,12 +5,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
@@ -186,6 +188,229 @@ static int open_program(struct xskb_dev *d, const char *path, struct bpf_object 
 	return 0;
 }
 
+/* ---- who owns an attached program ----------------------------------------- */
+
+/*
+ * A program records the process that attached it (struct xskb_xdp_cfg):
+ * pid, start time and pid namespace. The start time tells a reused pid from
+ * the owner; a pid namespace other than ours means the pid cannot be judged
+ * from here, and the owner counts as unknown. A zombie has released its
+ * sockets already, so it counts as gone. Checking for AF_XDP sockets in the
+ * XSKMAP instead would not work: the kernel does not let user space read an
+ * XSKMAP, and a live owner has none between xskb_dev__open() and its first
+ * queue.
+ */
+enum owner_state { OWNER_UNKNOWN, OWNER_ALIVE, OWNER_GONE };
+
+/* Start time of @pid (clock ticks after boot) and whether it is a zombie;
+ * 0 if there is no such process. */
+static __u64 proc_start(pid_t pid, bool *zombie)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	*zombie = false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name (field 2) may hold spaces and ')': skip past the last. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	p += 2;
+	*zombie = *p == 'Z' || *p == 'X';
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p || sscanf(p, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+static __u64 pidns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) ? 0 : (__u64)st.st_ino;
+}
+
+static void set_owner(struct xskb_xdp_cfg *c)
+{
+	bool zombie;
+
+	c->owner_pid = (__u32)getpid();
+	c->owner_start = proc_start(getpid(), &zombie);
+	c->owner_pidns = pidns_ino();
+}
+
+static enum owner_state owner_of(const struct xskb_xdp_cfg *c)
+{
+	bool zombie;
+	__u64 start;
+
+	if (!c->owner_pid || !c->owner_start || c->owner_pidns != pidns_ino())
+		return OWNER_UNKNOWN;
+	start = proc_start((pid_t)c->owner_pid, &zombie);
+	return start == c->owner_start && !zombie ? OWNER_ALIVE : OWNER_GONE;
+}
+
+/* Read the xskb_cfg map of the program behind @prog_fd (needs CAP_SYS_ADMIN
+ * for the map id lookup). -ENOENT: no such map of the expected size (an
+ * older xskb, or not xskb's program). */
+static int prog_cfg(int prog_fd, struct xskb_xdp_cfg *cfg)
+{
+	struct bpf_prog_info info;
+	__u32 ids[16], len = sizeof(info), key = 0;
+	int err = -ENOENT;
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 16;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	for (__u32 i = 0; i < info.nr_map_ids && i < 16; i++) {
+		struct bpf_map_info mi;
+		__u32 mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0) {
+			err = -errno;
+			continue;
+		}
+		memset(&mi, 0, sizeof(mi));
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &mlen) && !strcmp(mi.name, "xskb_cfg") &&
+		    mi.value_size == sizeof(*cfg))
+			err = bpf_map_lookup_elem(fd, &key, cfg) ? -errno : 0;
+		close(fd);
+		if (!err)
+			break;
+	}
+	return err;
+}
+
+/* What to remove: orphans only (xskb_dev__open), or also programs whose
+ * owner is unknown (xskb_dev__detach), or everything of xskb's (force). */
+enum sweep_policy { SWEEP_ORPHANS, SWEEP_UNOWNED, SWEEP_ALL };
+
+struct sweep {
+	int ifindex;
+	const char *ifname;
+	enum sweep_policy policy;
+	int removed;
+	int busy_pid;		/* a live owner kept its program */
+	bool unknown;		/* an xskb program of unknown owner was kept */
+	int err;		/* first failure (inspecting or detaching) */
+};
+
+/* Decide about one xskb program; true to remove it. */
+static bool sweep_decide(struct sweep *s, int prog_fd)
+{
+	struct xskb_xdp_cfg c;
+	enum owner_state st = OWNER_UNKNOWN;
+
+	memset(&c, 0, sizeof(c));
+	if (prog_cfg(prog_fd, &c) == 0)
+		st = owner_of(&c);
+	if (st == OWNER_GONE || s->policy == SWEEP_ALL ||
+	    (st == OWNER_UNKNOWN && s->policy == SWEEP_UNOWNED)) {
+		if (st == OWNER_GONE)
+			pr_info("%s: removing xskb's XDP program left by process %u, which is gone\n",
+				s->ifname, c.owner_pid);
+		else
+			pr_info("%s: removing xskb's XDP program (%s)\n", s->ifname,
+				st == OWNER_ALIVE ? "its process still runs" : "owner unknown");
+		return true;
+	}
+	if (st == OWNER_ALIVE)
+		s->busy_pid = (int)c.owner_pid;
+	else
+		s->unknown = true;
+	return false;
+}
+
+/* xskb programs inside libxdp's dispatcher on @s->ifindex. */
+static void sweep_dispatcher(struct sweep *s)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(s->ifindex);
+	struct xdp_program *p;
+	int err;
+
+	err = (int)libxdp_get_error(mp);
+	if (err || !mp) {
+		if (err && !s->err)
+			s->err = err;
+		return;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp)) {
+		if (strcmp(xdp_program__name(p), "xskb_redirect") ||
+		    !sweep_decide(s, xdp_program__fd(p)))
+			continue;
+		err = xdp_program__detach(p, s->ifindex, xdp_multiprog__attach_mode(mp), 0);
+		if (err && !s->err)
+			s->err = err;
+		else if (!err)
+			s->removed++;
+	}
+	xdp_multiprog__close(mp);
+}
+
+/*
+ * Remove xskb's programs from @s->ifindex as the policy says, attached alone
+ * (native or generic) or in libxdp's dispatcher. Without CAP_SYS_ADMIN the
+ * attached program cannot be looked up by id: s->err is then -EPERM and
+ * nothing is removed.
+ */
+static void sweep(struct sweep *s)
+{
+	static const __u32 modes[] = { XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE };
+
+	for (unsigned int m = 0; m < 2; m++) {
+		struct bpf_prog_info info;
+		__u32 id = 0, len = sizeof(info);
+		int fd, err;
+
+		if (bpf_xdp_query_id(s->ifindex, (int)modes[m], &id) || !id)
+			continue;
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0) {
+			if (!s->err)
+				s->err = -errno;
+			continue;
+		}
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			close(fd);
+			continue;
+		}
+		if (!strcmp(info.name, "xdp_dispatcher")) {
+			close(fd);
+			sweep_dispatcher(s);
+			continue;
+		}
+		if (!strcmp(info.name, "xskb_redirect") && sweep_decide(s, fd)) {
+			LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = fd);
+
+			/* REPLACE: only if it is still that program. */
+			err = bpf_xdp_detach(s->ifindex, modes[m] | XDP_FLAGS_REPLACE, &ao);
+			if (err && !s->err)
+				s->err = err;
+			else if (!err)
+				s->removed++;
+		}
+		close(fd);
+	}
+}
+
 /* Name of the XDP program attached to @ifindex, or "" if none/unknown. */
 static void attached_name(int ifindex, char *name, size_t len)
 {
@@ -205,7 +430,7 @@ static void attached_name(int ifindex, char *name, size_t len)
 	close(fd);
 }
 
-static int attach_error(struct xskb_dev *d, int err)
+static int attach_error(struct xskb_dev *d, int err, const struct sweep *s)
 {
 	const char *name = d->netdev.name;
 	char prog[BPF_OBJ_NAME_LEN];
@@ -214,10 +439,18 @@ static int attach_error(struct xskb_dev *d, int err)
 	case -EEXIST:
 	case -EBUSY:
 		attached_name(d->netdev.ifindex, prog, sizeof(prog));
-		if (!strcmp(prog, "xskb_redirect"))
-			pr_warn("%s already runs xskb's XDP program (another xskb_dev__open(), in this "
-				"or another process, without libxdp's dispatcher): close that one first\n",
-				name);
+		if (s->busy_pid)
+			pr_warn("%s already runs xskb's XDP program for process %d, which is alive: "
+				"stop that one first\n", name, s->busy_pid);
+		else if (!strcmp(prog, "xskb_redirect") || s->unknown || s->err == -EPERM)
+			pr_warn("%s already runs an XDP program%s%s%s: another xskb process%s. If no "
+				"xskb process uses %s any more, remove it: xskb-rx --detach %s (or ip "
+				"link set dev %s xdp off)\n", name, prog[0] ? " (" : "", prog,
+				prog[0] ? ")" : "",
+				s->err == -EPERM ? ", or one left by a process that died (telling "
+						   "which needs CAP_SYS_ADMIN)"
+						 : " of unknown owner, or an older xskb's",
+				name, name, name);
 		else
 			pr_warn("%s already has an XDP program%s%s%s that libxdp cannot share; remove "
 				"it (ip link set dev %s xdp off) or load both through libxdp with bpffs "
@@ -237,6 +470,28 @@ static int attach_error(struct xskb_dev *d, int err)
 	}
 }
 
+static __u32 mode_flag(const struct xskb_dev *d)
+{
+	return d->attach == XSKB_ATTACH_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+/*
+ * Detach our program. Alone on the interface it goes through rtnetlink with
+ * XDP_FLAGS_REPLACE, which needs CAP_NET_ADMIN only and removes the program
+ * only if it is still ours; libxdp's detach looks the attached program up by
+ * id, which needs CAP_SYS_ADMIN, so it is used for the dispatcher only.
+ */
+static int detach(struct xskb_dev *d)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = xdp_program__fd(d->prog));
+
+	if (d->multiprog)
+		return xdp_program__detach(d->prog, d->netdev.ifindex,
+					   d->attach == XSKB_ATTACH_SKB ? XDP_MODE_SKB
+									: XDP_MODE_NATIVE, 0);
+	return bpf_xdp_detach(d->netdev.ifindex, mode_flag(d) | XDP_FLAGS_REPLACE, &ao);
+}
+
 static int write_cfg(struct xskb_dev *d)
 {
 	__u32 key = 0;
@@ -248,9 +503,10 @@ static int write_cfg(struct xskb_dev *d)
 
 static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb_dev_opts *opts)
 {
+	struct sweep sw = { .policy = SWEEP_ORPHANS };
 	struct bpf_object *obj = NULL;
-	struct xdp_multiprog *mp;
 	struct xskb_dev *d;
+	__u32 id = 0;
 	int err;
 
 	if (!out)
@@ -293,19 +549,22 @@ static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb
 	err = open_program(d, XSKB_OPT(opts, bpf_obj_path, (const char *)NULL), &obj);
 	if (err)
 		goto out_free;
+	/* A program left by a process that died (kill -9) would block the attach. */
+	sw.ifindex = d->netdev.ifindex;
+	sw.ifname = ifname;
+	sweep(&sw);
 	hold_warnings();
 	err = xdp_program__attach(d->prog, d->netdev.ifindex,
 				  d->attach == XSKB_ATTACH_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE, 0);
 	release_warnings(err != 0);
 	if (err) {
-		err = attach_error(d, err);
+		err = attach_error(d, err, &sw);
 		goto out_prog;
 	}
-	mp = xdp_multiprog__get_from_ifindex(d->netdev.ifindex);
-	if (!libxdp_get_error(mp) && mp) {
-		d->multiprog = !xdp_multiprog__is_legacy(mp);
-		xdp_multiprog__close(mp);
-	}
+	/* Alone, the interface runs our program itself; else libxdp's dispatcher.
+	 * (Asking libxdp would need CAP_SYS_ADMIN to look the program up by id.) */
+	d->multiprog = !bpf_xdp_query_id(d->netdev.ifindex, (int)mode_flag(d), &id) &&
+		       id != xdp_program__id(d->prog);
 	d->xsks_map_fd = bpf_object__find_map_fd_by_name(obj, "xsks_map");
 	d->rules_fd = bpf_object__find_map_fd_by_name(obj, "xskb_rules");
 	d->cfg_fd = bpf_object__find_map_fd_by_name(obj, "xskb_cfg");
@@ -315,6 +574,7 @@ static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb
 		goto out_detach;
 	}
 	d->cfg.flags = XSKB_XDP_F_CLAIM_ALL | (d->metadata ? XSKB_XDP_F_META : 0);
+	set_owner(&d->cfg);
 	err = write_cfg(d);
 	if (err) {
 		pr_warn("cannot configure the XDP program: %s\n", strerror(-err));
@@ -327,8 +587,7 @@ static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb
 	return 0;
 
 out_detach:
-	xdp_program__detach(d->prog, d->netdev.ifindex,
-			    d->attach == XSKB_ATTACH_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE, 0);
+	detach(d);
 out_prog:
 	xdp_program__close(d->prog);
 	bpf_object__close(obj);
@@ -346,10 +605,18 @@ int xskb_dev__open(struct xskb_dev **out, const char *ifname, const struct xskb_
 	return err;
 }
 
+static bool ifindex_exists(int ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	return if_indextoname((unsigned int)ifindex, name) != NULL;
+}
+
 int xskb_dev__close(struct xskb_dev *d)
 {
 	struct saved_print saved;
 	struct bpf_object *obj;
+	__u32 id = 0;
 	int err;
 
 	if (!d)
@@ -361,15 +628,92 @@ int xskb_dev__close(struct xskb_dev *d)
 	}
 	saved = quiet_libs();
 	obj = xdp_program__bpf_obj(d->prog);
-	err = xdp_program__detach(d->prog, d->netdev.ifindex,
-				  d->attach == XSKB_ATTACH_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE, 0);
-	if (err)
-		pr_warn("%s: detaching the XDP program failed: %s (is the interface gone?)\n",
-			d->netdev.name, strerror(-err));
+	err = detach(d);
+	if (err && !ifindex_exists(d->netdev.ifindex)) {
+		pr_debug("%s: the interface is gone, and its XDP program with it\n", d->netdev.name);
+		err = 0;
+	} else if (err == -EEXIST && !d->multiprog &&
+		   !bpf_xdp_query_id(d->netdev.ifindex, (int)mode_flag(d), &id) &&
+		   id != xdp_program__id(d->prog)) {
+		/* Someone removed or replaced it (ip link set ... xdp off): not ours to undo. */
+		pr_debug("%s: xskb's XDP program was already removed\n", d->netdev.name);
+		err = 0;
+	} else if (err) {
+		pr_warn("%s: detaching the XDP program failed: %s%s; it stays attached: remove it "
+			"with xskb-rx --detach %s (or ip link set dev %s xdp off)\n", d->netdev.name,
+			strerror(-err),
+			err == -EPERM ? " (needs CAP_NET_ADMIN, and CAP_SYS_ADMIN under libxdp's "
+					"dispatcher)" : "",
+			d->netdev.name, d->netdev.name);
+	}
 	xdp_program__close(d->prog);
 	bpf_object__close(obj);
 	restore_libs(saved);
 	free(d);
+	return err;
+}
+
+int xskb_dev__detach(const char *ifname, unsigned int flags)
+{
+	struct sweep sw = { .ifname = ifname, .policy = SWEEP_UNOWNED };
+	struct saved_print saved;
+
+	if (!ifname || !*ifname || strlen(ifname) >= XSKB_IFNAMSIZ || (flags & ~XSKB_DETACH_FORCE)) {
+		pr_warn("xskb_dev__detach: bad interface name or flags\n");
+		return -EINVAL;
+	}
+	sw.ifindex = (int)if_nametoindex(ifname);
+	if (!sw.ifindex) {
+		pr_warn("no interface named %s in this network namespace\n", ifname);
+		return -ENOENT;
+	}
+	if (flags & XSKB_DETACH_FORCE)
+		sw.policy = SWEEP_ALL;
+	saved = quiet_libs();
+	sweep(&sw);
+	restore_libs(saved);
+	if (sw.err == -EPERM || sw.err == -EACCES) {
+		pr_warn("%s: looking up the attached XDP program needs CAP_SYS_ADMIN, detaching it "
+			"CAP_NET_ADMIN; or remove whatever is attached: ip link set dev %s xdp off\n",
+			ifname, ifname);
+		return -EPERM;
+	}
+	if (sw.err) {
+		pr_warn("%s: cannot remove xskb's XDP program: %s\n", ifname, strerror(-sw.err));
+		return sw.err;
+	}
+	if (sw.busy_pid && !sw.removed) {
+		pr_warn("%s: xskb's XDP program belongs to process %d, which is alive: stop it, or "
+			"force (xskb-rx --detach %s --force)\n", ifname, sw.busy_pid, ifname);
+		return -EBUSY;
+	}
+	return sw.removed;
+}
+
+int xskb_dev__check(struct xskb_dev *d)
+{
+	__u32 id = 0;
+	int err;
+
+	if (!d)
+		return -EINVAL;
+	if (!ifindex_exists(d->netdev.ifindex)) {
+		err = errno == ENXIO || errno == ENODEV ? -ENODEV : -errno;
+		if (err == -ENODEV)
+			pr_warn("interface %s is gone (deleted, or moved to another network "
+				"namespace)\n", d->netdev.name);
+		return err;
+	}
+	if (d->multiprog)
+		return 0;
+	err = bpf_xdp_query_id(d->netdev.ifindex, (int)mode_flag(d), &id);
+	if (err)
+		return err;
+	if (id != xdp_program__id(d->prog)) {
+		pr_warn("%s: xskb's XDP program is no longer attached (removed or replaced by "
+			"someone else); packets go to the kernel\n", d->netdev.name);
+		return -ENOENT;
+	}
 	return 0;
 }
 

@@ -30,9 +30,18 @@ struct xskb_xdp_rule {
 #define XSKB_XDP_F_META		0x01	/* write struct xskb_xdp_meta before the packet */
 #define XSKB_XDP_F_CLAIM_ALL	0x02	/* no rules: claim every packet */
 
+/*
+ * The owner fields are the library's, never read by the program: they name
+ * the process that attached it, so that a later xskb_dev__open() can tell a
+ * program whose process died (kill -9) from one in use (xskb_dev__detach()).
+ */
 struct xskb_xdp_cfg {
 	__u32 nr_rules;
 	__u32 flags;
+	__u32 owner_pid;	/* getpid() of the process that attached it */
+	__u32 reserved;
+	__u64 owner_start;	/* its start time: /proc/PID/stat field 22 */
+	__u64 owner_pidns;	/* inode of its pid namespace (/proc/self/ns/pid) */
 };
 
 /* XDP metadata (bpf_xdp_adjust_meta), immediately in front of the packet. */

@@ -84,17 +84,61 @@ struct xskb_dev_opts {
  * not claim, and packets on queues without a socket, go on to XDP_PASS.
  * Until a rule is added every packet is claimed.
  *
+ * The program records the calling process as its owner. An xskb program
+ * already on the interface whose owner is gone (killed with SIGKILL, crashed)
+ * is removed first and replaced; telling needs CAP_SYS_ADMIN (else the
+ * attach fails with -EBUSY and the message says how to remove it).
+ *
  * Returns 0 or: -ENOENT (no such interface), -EBUSY (the interface already
- * has an XDP program that libxdp does not manage), -EPERM (needs
- * CAP_NET_ADMIN and CAP_BPF), -EOPNOTSUPP (the driver lacks native XDP: try
- * XSKB_ATTACH_SKB), -EINVAL (bad options), or another libxdp error.
+ * has an XDP program that libxdp does not manage, or xskb's program of a
+ * live process), -EPERM (needs CAP_NET_ADMIN and CAP_BPF), -EOPNOTSUPP (the
+ * driver lacks native XDP: try XSKB_ATTACH_SKB), -EINVAL (bad options), or
+ * another libxdp error.
  */
 XSKB_API int xskb_dev__open(struct xskb_dev **dev, const char *ifname,
 			    const struct xskb_dev_opts *opts);
 
-/** Detach the program. Every queue on the device must be destroyed first
- * (else -EBUSY, nothing changed). NULL is a no-op. Returns 0. */
+/**
+ * xskb_dev__close - detach the program and free the device
+ *
+ * Every queue on the device must be destroyed first (else -EBUSY, nothing
+ * changed). NULL is a no-op. An interface that is gone, or a program someone
+ * else already removed, is not an error. Returns 0, or the detach error
+ * (-EPERM without CAP_NET_ADMIN, or without CAP_SYS_ADMIN under libxdp's
+ * dispatcher): the device is freed anyway, the program stays attached, and
+ * the message says how to remove it (xskb_dev__detach()).
+ */
 XSKB_API int xskb_dev__close(struct xskb_dev *dev);
+
+/**
+ * xskb_dev__detach - remove xskb's XDP program from an interface
+ * @ifname: interface in the calling thread's network namespace
+ * @flags: 0, or XSKB_DETACH_FORCE to remove it even from a live process
+ *
+ * For a program left behind by a process that died without closing its
+ * device (SIGKILL, a crash). Only xskb's programs are touched, alone on the
+ * interface or in libxdp's dispatcher; one whose owner process is alive is
+ * kept unless forced. Control path, not thread-safe against xskb_dev__open()
+ * on the same interface. Needs CAP_SYS_ADMIN (to look the attached program
+ * up by id) and CAP_NET_ADMIN.
+ *
+ * Returns the number of programs removed (0: none was there), or -ENOENT (no
+ * such interface), -EBUSY (the owner is alive; nothing removed), -EPERM
+ * (capability missing), -EINVAL (bad name or flags), or a netlink error.
+ */
+XSKB_API int xskb_dev__detach(const char *ifname, unsigned int flags);
+#define XSKB_DETACH_FORCE	0x1u
+
+/**
+ * xskb_dev__check - is the interface still there, with xskb's program on it?
+ *
+ * Two netlink/ioctl round trips: call it from a timer (say once a second),
+ * not per packet. Needs no capability. Returns 0, -ENODEV (the interface was
+ * deleted or moved to another network namespace), -ENOENT (xskb's program
+ * was removed or replaced by someone else; not checked under libxdp's
+ * dispatcher), or another errno from the query. A message says which.
+ */
+XSKB_API int xskb_dev__check(struct xskb_dev *dev);
 
 /**
  * struct xskb_rule - claim packets matching every field flagged

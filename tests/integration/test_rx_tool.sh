@@ -2,7 +2,10 @@
 # Integration test of the xskb-rx command line: on a lab of its own, it must
 # receive exactly what xskb-gen sends, print the documented JSON, write a pcap
 # tshark reads with the same count, exit cleanly on SIGINT leaving no XDP
-# program attached, and reject bad arguments with exit status 2.
+# program attached, and reject bad arguments with exit status 2. After a
+# kill -9 the next run takes the interface over (or --detach cleans it); a
+# live receiver's program is left alone; a deleted interface ends the run
+# with status 1.
 # usage: test_rx_tool.sh BIN_DIR     (root; CI=true turns "cannot" into failure)
 set -uo pipefail
 bin=$1
@@ -36,6 +39,14 @@ check() {	# check DESCRIPTION COMMAND...
 		echo "FAIL: $what"
 		fails=$((fails + 1))
 	fi
+}
+
+rx_exits_within_5s() {	# true once $rx_pid has exited, false after 5 s
+	for _ in $(seq 1 100); do
+		kill -0 "$rx_pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 json_num() {	# json_num KEY FILE -> the number after "KEY":
@@ -105,11 +116,7 @@ check "no XDP program left after exit" \
 rx_pid=$!
 sleep 0.5
 "$bin/xskb-gen" -L "$prefix" -e packet -c 5000 -s 100 -r 50k >/dev/null
-for _ in $(seq 1 100); do
-	kill -0 "$rx_pid" 2>/dev/null || break
-	sleep 0.05
-done
-if kill -0 "$rx_pid" 2>/dev/null; then
+if ! rx_exits_within_5s; then
 	check "--count 5000 ends the run" false
 else
 	wait "$rx_pid"
@@ -120,6 +127,73 @@ rx_pid=
 
 "$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --quiet -d 1 --claim udp:9001 >/dev/null
 check "--duration 1 with a claim rule: exit 0" test $? -eq 0
+
+# --- kill -9 leaves the program attached; the next run and --detach cope ------
+xdp_on() {	# is an XDP program attached to the lab's rx end?
+	ip -n "$prefix-rx" link show "${prefix}r" 2>/dev/null | grep -q xdp
+}
+start_rx() {	# start_rx ERRFILE ARGS...: background xskb-rx, wait for its banner
+	local err=$1
+	shift
+	"$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" "$@" >/dev/null 2>"$err" &
+	rx_pid=$!
+	for _ in $(seq 1 100); do
+		grep -q "Ctrl-C to stop" "$err" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+kill9_rx() {
+	kill -KILL "$rx_pid" 2>/dev/null
+	wait "$rx_pid" 2>/dev/null
+	rx_pid=
+}
+
+start_rx "$work/k1.err"
+check "kill -9 run: started" grep -q "Ctrl-C to stop" "$work/k1.err"
+kill9_rx
+check "kill -9: the program stays attached" xdp_on
+timeout 20 "$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --quiet -d 1 2>"$work/k2.err"
+status=$?
+check "after kill -9 the next run works (status $status)" test "$status" -eq 0
+check "after kill -9 the next run says it took over" grep -q "which is gone" "$work/k2.err"
+check "after kill -9 and a clean run: nothing attached" bash -c "! ip -n '$prefix-rx' link show '${prefix}r' | grep -q xdp"
+
+start_rx "$work/k3.err"
+kill9_rx
+"$bin/xskb-rx" -n "$prefix-rx" --detach "${prefix}r" 2>"$work/d1.err"
+check "--detach after kill -9: exit 0" test $? -eq 0
+check "--detach after kill -9: says so" grep -q "removed xskb's XDP program" "$work/d1.err"
+check "--detach after kill -9: nothing attached" bash -c "! ip -n '$prefix-rx' link show '${prefix}r' | grep -q xdp"
+"$bin/xskb-rx" -n "$prefix-rx" --detach "${prefix}r" 2>"$work/d2.err"
+check "--detach with nothing attached: exit 0" test $? -eq 0
+check "--detach with nothing attached: says so" grep -q "no xskb XDP program attached" "$work/d2.err"
+"$bin/xskb-rx" -n "$prefix-rx" --detach xskb-no-such0 2>/dev/null
+check "--detach unknown interface: exit 1" test $? -eq 1
+"$bin/xskb-rx" --force -i x 2>/dev/null
+check "--force without --detach: exit 2" test $? -eq 2
+
+# A live receiver keeps its program: a second run and --detach refuse.
+start_rx "$work/l1.err" -d 20
+timeout 20 "$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --quiet -d 1 2>"$work/l2.err"
+check "second run beside a live one: exit 1" test $? -eq 1
+check "second run names the live owner" grep -q "for process $rx_pid, which is alive" "$work/l2.err"
+"$bin/xskb-rx" -n "$prefix-rx" --detach "${prefix}r" 2>"$work/l3.err"
+check "--detach of a live receiver's program: exit 1" test $? -eq 1
+check "live receiver still attached" xdp_on
+
+# --- the interface disappears under a running receiver -----------------------
+ip -n "$prefix-rx" link del "${prefix}r"
+if ! rx_exits_within_5s; then
+	check "deleted interface ends the run within 5 s" false
+	kill9_rx
+else
+	wait "$rx_pid"
+	status=$?
+	rx_pid=
+	check "deleted interface: exit 1 (status $status)" test "$status" -eq 1
+	check "deleted interface: says so" grep -q "interface ${prefix}r is gone" "$work/l1.err"
+fi
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all xskb-rx checks passed"

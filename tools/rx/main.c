@@ -28,11 +28,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " -i IFACE [options]\n"
+		"       " PROG " --detach IFACE [-n NETNS] [--force]\n"
 		"\n"
 		"Receive packets on one RX queue through xskb's XDP program, AF_XDP socket and\n"
 		"NAPI loop. Prints a statistics line every second on stderr; exits on SIGINT,\n"
-		"after --duration or --count, detaching everything it attached.\n"
+		"after --duration or --count, detaching everything it attached. Exits with\n"
+		"status 1 if the interface disappears.\n"
 		"\n"
+		"      --detach IFACE      remove xskb's XDP program left on IFACE by a process\n"
+		"                          that died (kill -9), then exit; --force removes it\n"
+		"                          even from a live process\n"
 		"  -i, --interface IFACE   interface to receive on (required)\n"
 		"  -q, --queue N           RX queue (default 0)\n"
 		"  -n, --netns NAME        run inside network namespace NAME (/run/netns/NAME)\n"
@@ -122,7 +127,8 @@ struct opts {
 	enum xskb_bind_mode mode;
 	enum xskb_attach_mode attach;
 	enum xskb_mb_mode mb_mode;
-	bool busy_poll, json, multi_buffer, hugepages, metadata, verify, quiet;
+	bool busy_poll, json, multi_buffer, hugepages, metadata, verify, quiet, force;
+	const char *detach;
 	double duration;
 	uint64_t count;
 	struct xskb_rule rules[XSKB_MAX_RULES];
@@ -159,7 +165,7 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_MODE = 256, O_ATTACH, O_BUSY, O_JSON, O_PCAP, O_COPYBREAK, O_MB, O_MBMODE,
 	       O_FSIZE, O_FRAMES, O_RING, O_HUGE, O_META, O_CLAIM, O_VERIFY, O_CPU, O_BUDGET,
-	       O_QUIET, O_IDLE };
+	       O_QUIET, O_IDLE, O_DETACH, O_FORCE };
 	static const struct option lo[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "queue", required_argument, NULL, 'q' },
@@ -185,6 +191,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "budget", required_argument, NULL, O_BUDGET },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "idle-us", required_argument, NULL, O_IDLE },
+		{ "detach", required_argument, NULL, O_DETACH },
+		{ "force", no_argument, NULL, O_FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -247,12 +255,20 @@ static void parse(int argc, char **argv, struct opts *o)
 			if (!o->idle_us)
 				o->idle_us = XSKB_NAPI_NEVER_SLEEP;
 			break;
+		case O_DETACH: o->detach = optarg; break;
+		case O_FORCE: o->force = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: xt_bad_option(PROG, argv, c);
 		}
 	}
 	if (optind < argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
+	if (o->force && !o->detach)
+		die_usage("--force goes with --detach%s", "");
+	if (o->detach && o->ifname)
+		die_usage("--detach IFACE takes no -i%s", "");
+	if (o->detach)
+		return;
 	if (!o->ifname)
 		die_usage("-i IFACE is required%s", "");
 	if (o->mb_mode == XSKB_MB_FRAGS && !o->multi_buffer)
@@ -325,6 +341,18 @@ static void print_json(const struct opts *o, struct xskb_queue *q, struct xskb_d
 
 /* ---- main ------------------------------------------------------------------------------ */
 
+/* --detach IFACE: remove what a dead xskb process left; 0 also when nothing was there. */
+static int detach_only(const struct opts *o)
+{
+	int n = xskb_dev__detach(o->detach, o->force ? XSKB_DETACH_FORCE : 0);
+
+	if (n < 0)
+		return 1;	/* the library said why */
+	fprintf(stderr, PROG ": %s: %s\n", o->detach,
+		n ? "removed xskb's XDP program" : "no xskb XDP program attached");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct xskb_queue_stats st, prev = { 0 };
@@ -339,6 +367,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	uint64_t t0, last, first_rx = 0, last_rx = 0;
 	unsigned long long seen = 0;
+	bool gone = false;
 	int err, ret = 1;
 
 	parse(argc, argv, &o);
@@ -351,6 +380,10 @@ int main(int argc, char **argv)
 			strerror(-err));
 		free(ctx);
 		return 1;
+	}
+	if (o.detach) {
+		free(ctx);
+		return detach_only(&o);
 	}
 	if (o.pcap) {
 		pcap_h = pcap_open_dead(DLT_EN10MB, 65535);
@@ -418,6 +451,12 @@ int main(int argc, char **argv)
 				print_live(&st, &prev, (double)(now - last) / 1e9);
 			prev = st;
 			last = now;
+			/* Once a second: an interface deleted under us stops the run. */
+			if ((err = xskb_dev__check(dev)) == -ENODEV) {
+				fprintf(stderr, PROG ": interface %s is gone; stopping\n", o.ifname);
+				gone = true;
+				break;
+			}
 		}
 	}
 	xskb_napi__stop(napi, true);
@@ -428,13 +467,14 @@ int main(int argc, char **argv)
 			   seen ? (double)(last_rx - first_rx) / 1e9 : 0.0);
 	else if (!o.quiet)
 		print_live(&st, &prev, (double)(xt_now_ns() - last) / 1e9);
-	ret = 0;
+	ret = gone ? 1 : 0;
 out:
 	xskb_napi__destroy(napi);
 	xskb_queue__destroy(q);
 	if (xskb_umem__delete(umem))
 		ret = 1;
-	xskb_dev__close(dev);
+	if (xskb_dev__close(dev))
+		ret = 1;	/* the program stays attached: the library said how to remove it */
 	if (ctx->pcap)
 		pcap_dump_close(ctx->pcap);
 	if (pcap_h)

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,14 @@ _Static_assert(offsetof(struct sk_buff, cb) + sizeof(((struct sk_buff *)0)->cb) 
 		       sizeof(struct sk_buff),
 	       "cb ends struct sk_buff: __build_skb_around zeroes the whole struct");
 
+/* An alloc_pages() page: its memory is a kmalloc() object of
+ * XSKB_PAGE_SIZE << order bytes, naturally aligned; hnext chains the
+ * address hash virt_to_head_page() searches. */
+struct kpage {
+	struct page page;
+	struct kpage *hnext;
+};
+
 struct kmem_cache *xskb_skbuff_head_cache;
 static struct kmem_cache *skbuff_fclone_cache;
 static struct kmem_cache *page_cache;
@@ -37,7 +46,7 @@ static void skb_init(void)
 	skbuff_fclone_cache = xskb_kmem_cache_create("skbuff_fclone_cache",
 						     sizeof(struct sk_buff_fclones), 0,
 						     XSKB_SLAB_HWCACHE_ALIGN | XSKB_SLAB_PANIC, NULL);
-	page_cache = xskb_kmem_cache_create("xskb_page", sizeof(struct page), 0,
+	page_cache = xskb_kmem_cache_create("xskb_page", sizeof(struct kpage), 0,
 					    XSKB_SLAB_HWCACHE_ALIGN | XSKB_SLAB_PANIC, NULL);
 	xskb_slab_set_hot(xskb_skbuff_head_cache);
 }
@@ -193,13 +202,67 @@ struct sk_buff *xskb_napi_skb_cache_get(void)
 	return xskb_kmem_cache_alloc(xskb_skbuff_head_cache, XSKB_GFP_ATOMIC);
 }
 
-struct sk_buff *xskb_build_skb_around(struct sk_buff *skb, void *data, unsigned int frag_size)
+/* A head carved from this thread's page-fragment caches (napi/netdev alloc). */
+static struct sk_buff *build_frag_skb(struct sk_buff *skb, void *data, unsigned int size)
 {
 	if (xskb_unlikely(!skb))
 		return NULL;
-	xskb__build_skb_around(skb, data, frag_size ? frag_size : (unsigned int)xskb_ksize(data));
-	if (frag_size)
-		skb->head_frag = 1;
+	xskb__build_skb_around(skb, data, size);
+	skb->head_frag = 1;
+	return skb;
+}
+
+static XSKB_NORETURN void head_bug(const void *head, unsigned int size, const char *what)
+{
+	fprintf(stderr, "xskb: BUG: %s (head:%p size:%u)\n", what, head, size);
+	fflush(stderr);
+	abort();
+}
+
+/* A head in alloc_pages() memory holds one page reference, as the kernel's
+ * skb_free_frag() gives back with put_page(virt_to_head_page(head)). */
+static void page_head_free(struct xskb_head_owner *owner, unsigned char *head)
+{
+	struct page *page = xskb_virt_to_head_page(head);
+
+	(void)owner;
+	if (xskb_unlikely(!page))
+		head_bug(head, 0, "skb_free_head: the page under a build_skb() head is gone");
+	xskb_put_page(page);
+}
+
+/* A head in memory xskb does not know, whose owner was never named. */
+static void foreign_head_free(struct xskb_head_owner *owner, unsigned char *head)
+{
+	(void)owner;
+	head_bug(head, 0, "skb_free_head: build_skb() head is neither kmalloc() nor alloc_pages() "
+			  "memory and has no head_owner: set skb->head_owner after build_skb()");
+}
+
+static struct xskb_head_owner page_head_owner = { .free_head = page_head_free };
+static struct xskb_head_owner foreign_head_owner = { .free_head = foreign_head_free };
+
+struct sk_buff *xskb_build_skb_around(struct sk_buff *skb, void *data, unsigned int frag_size)
+{
+	struct page *page;
+
+	if (xskb_unlikely(!skb))
+		return NULL;
+	if (!frag_size) {
+		/* kmalloc()ed: the whole object, freed with kfree() */
+		xskb__build_skb_around(skb, data, (unsigned int)xskb_ksize(data));
+		return skb;
+	}
+	if (xskb_unlikely(frag_size < XSKB_SKB_SHINFO_SIZE))
+		head_bug(data, frag_size, "build_skb: frag_size smaller than skb_shared_info");
+	page = xskb_virt_to_head_page(data);
+	if (page && (unsigned char *)data + frag_size >
+		    (unsigned char *)page->address + (XSKB_PAGE_SIZE << page->order))
+		head_bug(data, frag_size, "build_skb: frag_size runs past the end of the page");
+	xskb__build_skb_around(skb, data, frag_size);
+	skb->head_frag = 1;
+	/* Never guessed: a page is put, anything else needs its owner named. */
+	skb->head_owner = page ? &page_head_owner : &foreign_head_owner;
 	return skb;
 }
 
@@ -278,13 +341,11 @@ struct sk_buff *xskb__napi_alloc_skb(struct napi_struct *napi, unsigned int len,
 	}
 	if (xskb_unlikely(!data))
 		return NULL;
-	skb = xskb_napi_skb_cache_get();
+	skb = build_frag_skb(xskb_napi_skb_cache_get(), data, len);
 	if (xskb_unlikely(!skb)) {
 		xskb_skb_free_frag(data);
 		return NULL;
 	}
-	xskb__build_skb_around(skb, data, len);
-	skb->head_frag = 1;
 skb_success:
 	xskb_skb_reserve(skb, XSKB_NET_SKB_PAD + XSKB_NET_IP_ALIGN);
 	skb->dev = napi ? napi->dev : NULL;
@@ -311,7 +372,7 @@ struct sk_buff *xskb__netdev_alloc_skb(struct net_device *dev, unsigned int len,
 	data = page_frag_alloc(&nc->netdev, len, gfp);
 	if (xskb_unlikely(!data))
 		return NULL;
-	skb = xskb_build_skb(data, len);
+	skb = build_frag_skb(xskb_slab_alloc_fast(xskb_skbuff_head_cache, XSKB_GFP_ATOMIC), data, len);
 	if (xskb_unlikely(!skb)) {
 		xskb_skb_free_frag(data);
 		return NULL;
@@ -1147,34 +1208,145 @@ void xskb_skb_unlink(struct sk_buff *skb, struct sk_buff_head *list)
 
 /* ---- pages ------------------------------------------------------------------------ */
 
+/*
+ * A hash of the live ones by address stands in for the kernel's memmap:
+ * virt_to_head_page() masks an address down for each order and looks the
+ * result up. Not on the per-packet path (UMEM frames have their own struct
+ * page), so one lock is enough.
+ */
+
+#define KPAGE_MIN_BITS 8
+
+static struct {
+	pthread_mutex_t lock;
+	struct kpage **bucket;
+	unsigned int bits;
+	unsigned long nr;
+} kpages = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static inline size_t kpage_hash(uintptr_t addr, unsigned int bits)
+{
+	return (size_t)(((__u64)(addr >> XSKB_PAGE_SHIFT) * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
+
+/* Double the table when it averages one page a bucket; a failed grow only
+ * makes the chains longer. Called with the lock held. */
+static void kpage_grow(void)
+{
+	unsigned int bits = kpages.bucket ? kpages.bits + 1 : KPAGE_MIN_BITS;
+	struct kpage **nb = calloc((size_t)1 << bits, sizeof(*nb));
+
+	if (!nb)
+		return;
+	for (size_t i = 0; kpages.bucket && i < ((size_t)1 << kpages.bits); i++) {
+		struct kpage *kp, *next;
+
+		for (kp = kpages.bucket[i]; kp; kp = next) {
+			size_t h = kpage_hash((uintptr_t)kp->page.address, bits);
+
+			next = kp->hnext;
+			kp->hnext = nb[h];
+			nb[h] = kp;
+		}
+	}
+	free(kpages.bucket);
+	kpages.bucket = nb;
+	kpages.bits = bits;
+}
+
+static bool kpage_insert(struct kpage *kp)
+{
+	size_t h;
+
+	pthread_mutex_lock(&kpages.lock);
+	if (!kpages.bucket || kpages.nr >= ((unsigned long)1 << kpages.bits))
+		kpage_grow();
+	if (!kpages.bucket) {
+		pthread_mutex_unlock(&kpages.lock);
+		return false;
+	}
+	h = kpage_hash((uintptr_t)kp->page.address, kpages.bits);
+	kp->hnext = kpages.bucket[h];
+	kpages.bucket[h] = kp;
+	kpages.nr++;
+	pthread_mutex_unlock(&kpages.lock);
+	return true;
+}
+
+static void kpage_remove(struct kpage *kp)
+{
+	struct kpage **pp;
+
+	pthread_mutex_lock(&kpages.lock);
+	pp = &kpages.bucket[kpage_hash((uintptr_t)kp->page.address, kpages.bits)];
+	while (*pp != kp)
+		pp = &(*pp)->hnext;
+	*pp = kp->hnext;
+	kpages.nr--;
+	pthread_mutex_unlock(&kpages.lock);
+}
+
+struct page *xskb_virt_to_head_page(const void *addr)
+{
+	struct page *found = NULL;
+
+	pthread_mutex_lock(&kpages.lock);
+	for (unsigned int order = 0; kpages.bucket && order <= MAX_PAGE_ORDER && !found; order++) {
+		uintptr_t base = (uintptr_t)addr & ~(((uintptr_t)XSKB_PAGE_SIZE << order) - 1);
+
+		for (struct kpage *kp = kpages.bucket[kpage_hash(base, kpages.bits)]; kp;
+		     kp = kp->hnext) {
+			if ((uintptr_t)kp->page.address == base && kp->page.order == order) {
+				found = &kp->page;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&kpages.lock);
+	return found;
+}
+
 static void kmalloc_page_release(struct page *page)
 {
+	struct kpage *kp = xskb_container_of(page, struct kpage, page);
+
+	kpage_remove(kp);
 	xskb_kfree(page->address);
-	xskb_kmem_cache_free(page_cache, page);
+	xskb_kmem_cache_free(page_cache, kp);
 }
 
 static const struct xskb_page_ops kmalloc_page_ops = { .release = kmalloc_page_release };
 
 struct page *xskb_alloc_pages(xskb_gfp_t gfp, unsigned int order)
 {
+	size_t size = (size_t)XSKB_PAGE_SIZE << order;
+	struct kpage *kp;
 	struct page *page;
 
 	if (order > MAX_PAGE_ORDER)
 		return NULL;
 	skb_ready();
-	page = xskb_kmem_cache_alloc(page_cache, gfp & ~XSKB___GFP_ZERO);
-	if (!page)
+	kp = xskb_kmem_cache_alloc(page_cache, gfp & ~XSKB___GFP_ZERO);
+	if (!kp)
 		return NULL;
-	page->address = xskb_kmalloc(XSKB_PAGE_SIZE << order, gfp);
-	if (!page->address) {
-		xskb_kmem_cache_free(page_cache, page);
-		return NULL;
-	}
+	page = &kp->page;
+	page->address = xskb_kmalloc(size, gfp);
+	if (!page->address)
+		goto out_page;
+	/* virt_to_head_page() relies on kmalloc's natural alignment. */
+	if (((uintptr_t)page->address & (size - 1)) || !kpage_insert(kp))
+		goto out_address;
 	xskb_atomic_set(&page->_refcount, 1);
 	page->order = order;
 	page->ops = &kmalloc_page_ops;
 	page->priv = 0;
 	return page;
+
+out_address:
+	xskb_kfree(page->address);
+out_page:
+	xskb_kmem_cache_free(page_cache, kp);
+	return NULL;
 }
 
 void xskb_page_release(struct page *page)

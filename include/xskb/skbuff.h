@@ -137,10 +137,12 @@ typedef struct skb_frag {
 } skb_frag_t;
 
 /*
- * Owner of an skb's head buffer when it is neither kmalloc()ed nor a page
- * fragment: free_head() runs when the last reference to the data goes (after
- * every clone is freed). AF_XDP frame-backed skbs use this to give the frame
- * back to the fill ring.
+ * Owner of an skb's head buffer when it is neither kmalloc()ed nor one of
+ * xskb's page fragments: free_head() runs when the last reference to the
+ * data goes (after every clone is freed). AF_XDP frame-backed skbs use this
+ * to give the frame back to the fill ring; build_skb() sets one for heads in
+ * alloc_pages() memory (put_page), and a caller that builds an skb over its
+ * own buffer sets skb->head_owner itself (see xskb_build_skb()).
  */
 struct xskb_head_owner {
 	void (*free_head)(struct xskb_head_owner *owner, unsigned char *head);
@@ -233,7 +235,7 @@ struct sk_buff {
 	xskb_refcount_t		users;
 	unsigned int		truesize;
 	void			(*destructor)(struct sk_buff *skb);
-	struct xskb_head_owner	*head_owner;	/* NULL: kmalloc or page-frag head */
+	struct xskb_head_owner	*head_owner;	/* NULL: kmalloc or xskb page-frag head */
 	__u64			tstamp;
 	int			skb_iif;
 	__u32			csum;
@@ -274,9 +276,32 @@ struct sk_buff_head {
 
 /* allocation */
 XSKB_API struct sk_buff *xskb__alloc_skb(unsigned int size, xskb_gfp_t gfp, int flags, int node);
+/**
+ * xskb_build_skb - wrap an skb around a buffer the caller filled
+ * @data: the buffer; its last SKB_DATA_ALIGN(sizeof(struct skb_shared_info))
+ *        bytes become the shared info
+ * @frag_size: the buffer's size, or 0 for a whole kmalloc() object (its
+ *             size is then ksize(@data))
+ *
+ * The skb takes over the caller's claim on @data and releases it when the
+ * last reference to the data goes, the way its owner says:
+ *  - @frag_size 0: kfree(@data), as the kernel's;
+ *  - @data inside memory from alloc_pages() (the kernel idiom
+ *    build_skb(page_address(page) + off, size)): the skb owns one reference
+ *    to that page and drops it with put_page(), as the kernel's
+ *    skb_free_frag(); @data + @frag_size must lie within the page;
+ *  - any other memory: the caller must set skb->head_owner to a struct
+ *    xskb_head_owner before the last reference goes; freeing such an skb
+ *    without one aborts naming skb_free_head rather than guess.
+ * A @frag_size smaller than the shared info aborts naming build_skb.
+ * Returns the skb, or NULL when no sk_buff could be allocated (@data is then
+ * still the caller's).
+ */
 XSKB_API struct sk_buff *xskb_build_skb(void *data, unsigned int frag_size);
+/* build_skb() on an sk_buff the caller allocated from xskb_skbuff_cache(). */
 XSKB_API struct sk_buff *xskb_build_skb_around(struct sk_buff *skb, void *data,
 					       unsigned int frag_size);
+/* build_skb() with the sk_buff from this thread's NAPI cache. */
 XSKB_API struct sk_buff *xskb_napi_build_skb(void *data, unsigned int frag_size);
 XSKB_API struct sk_buff *xskb__napi_alloc_skb(struct napi_struct *napi, unsigned int len,
 					      xskb_gfp_t gfp);
@@ -327,6 +352,16 @@ XSKB_API void xskb_skb_unlink(struct sk_buff *skb, struct sk_buff_head *list);
 
 /* pages */
 XSKB_API struct page *xskb_alloc_pages(xskb_gfp_t gfp, unsigned int order);
+/**
+ * xskb_virt_to_head_page - the alloc_pages() page an address lies in
+ * @addr: any address inside the page's XSKB_PAGE_SIZE << order bytes
+ *
+ * The kernel's virt_to_head_page() for memory from xskb_alloc_pages().
+ * Returns NULL for any other memory (UMEM frames, kmalloc(), the caller's
+ * own buffers). The caller must hold a reference to the page. Takes a lock:
+ * not for per-packet use.
+ */
+XSKB_API struct page *xskb_virt_to_head_page(const void *addr);
 XSKB_API void xskb_page_release(struct page *page);
 
 /* drop accounting: counters per reason and a hook like the kfree_skb tracepoint */
@@ -1021,6 +1056,7 @@ static inline void xskb_skb_queue_purge(struct sk_buff_head *list)
 #define put_page(page)				xskb_put_page(page)
 #define page_ref_count(page)			xskb_page_ref_count(page)
 #define alloc_pages(gfp, order)			xskb_alloc_pages(gfp, order)
+#define virt_to_head_page(addr)			xskb_virt_to_head_page(addr)
 #define alloc_page(gfp)				xskb_alloc_page(gfp)
 #define dev_alloc_pages(order)			xskb_dev_alloc_pages(order)
 #define dev_alloc_page()			xskb_dev_alloc_page()

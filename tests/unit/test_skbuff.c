@@ -7,8 +7,11 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <limits.h>
 #include <arpa/inet.h>
+#include <xskb/etherdevice.h>
 #include <xskb/skbuff.h>
+#include <xskb/xsk.h>
 
 #include "test_helpers.h"
 
@@ -900,6 +903,120 @@ static void test_drop_reasons(void **state)
 	assert_int_equal(xskb_skb_drop_count((enum skb_drop_reason)999), 0);
 }
 
+/* ---- build_skb over memory xskb did not hand out as a fragment ------------- */
+
+/*
+ * The kernel idiom build_skb(page_address(alloc_page()), PAGE_SIZE): the skb
+ * owns the page reference and put_page()s it after the last clone. The old
+ * code freed such a head as one of xskb's 32 KiB fragment chunks, decrementing
+ * an int in whatever kmalloc object lay at the chunk's last cache line, so the
+ * page kept its reference (2 here, not 1).
+ */
+static void test_build_skb_page(void **state)
+{
+	struct page *page = alloc_page(GFP_KERNEL), *big;
+	unsigned char *va = page_address(page);
+	struct sk_buff *skb, *c, *half[2];
+	(void)state;
+
+	assert_ptr_equal(virt_to_head_page(va), page);
+	assert_ptr_equal(virt_to_head_page(va + PAGE_SIZE - 1), page);
+	skb = build_skb(va, PAGE_SIZE);
+	assert_non_null(skb);
+	assert_int_equal(skb->head_frag, 1);
+	assert_int_equal(skb_end_offset(skb), PAGE_SIZE - SHINFO);
+	assert_ptr_equal(skb_shinfo(skb), va + PAGE_SIZE - SHINFO);
+	skb_reserve(skb, NET_SKB_PAD);
+	skb_put(skb, 100);
+	get_page(page);				/* ours, to watch the skb's go */
+	c = skb_clone(skb, GFP_ATOMIC);
+	kfree_skb(skb);
+	assert_int_equal(page_ref_count(page), 2);	/* the clone holds the data */
+	consume_skb(c);
+	assert_int_equal(page_ref_count(page), 1);
+
+	/* Two heads on the halves of one page (drivers' page reuse): one ref each. */
+	get_page(page);
+	half[0] = napi_build_skb(va, PAGE_SIZE / 2);
+	half[1] = build_skb(va + PAGE_SIZE / 2, PAGE_SIZE / 2);
+	assert_ptr_equal(skb_shinfo(half[1]), va + PAGE_SIZE - SHINFO);
+	get_page(page);
+	assert_int_equal(page_ref_count(page), 3);
+	kfree_skb(half[1]);
+	kfree_skb(half[0]);
+	assert_int_equal(page_ref_count(page), 1);
+
+	/* Expanding the head gives the page back at once. */
+	skb = build_skb(va, PAGE_SIZE);
+	skb_put(skb, 20);
+	get_page(page);
+	assert_int_equal(pskb_expand_head(skb, 64, 0, GFP_ATOMIC), 0);
+	assert_int_equal(page_ref_count(page), 1);
+	assert_null(skb->head_owner);
+	kfree_skb(skb);
+	assert_int_equal(page_ref_count(page), 1);
+	put_page(page);
+
+	/* Inside a higher-order page, at an offset. */
+	big = alloc_pages(GFP_KERNEL, 2);
+	va = page_address(big);
+	assert_ptr_equal(virt_to_head_page(va + 3 * PAGE_SIZE + 17), big);
+	skb = build_skb(va + PAGE_SIZE, 2 * PAGE_SIZE);
+	kfree_skb(skb);				/* the last reference: page freed */
+
+	/* Memory alloc_pages() did not hand out has no page. */
+	va = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	assert_null(virt_to_head_page(va));
+	kfree(va);
+	assert_null(virt_to_head_page(&skb));
+}
+
+static void build_skb_foreign_no_owner(void *arg)
+{
+	static unsigned char buf[2048] __attribute__((aligned(64)));
+	struct sk_buff *skb = build_skb(buf, sizeof(buf));
+
+	(void)arg;
+	skb_put(skb, 60);
+	kfree_skb(skb);			/* nobody said who frees buf */
+}
+
+static void build_skb_kmalloc_frag_no_owner(void *arg)
+{
+	/* A kmalloc object with a frag_size: the "unrelated live object". */
+	void *obj = kmalloc(32768, GFP_KERNEL);
+	struct sk_buff *skb = build_skb(obj, 2048);
+
+	(void)arg;
+	kfree_skb(skb);
+}
+
+static void build_skb_tiny(void *arg)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	(void)arg;
+	build_skb(page_address(page), SHINFO - 1);
+}
+
+static void build_skb_past_page(void *arg)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	(void)arg;
+	build_skb((char *)page_address(page) + 64, PAGE_SIZE);
+}
+
+/* A head whose owner is unknown is never guessed at: it aborts, named. */
+static void test_build_skb_foreign_aborts(void **state)
+{
+	(void)state;
+	expect_abort(build_skb_foreign_no_owner, NULL, "skb_free_head", "head_owner");
+	expect_abort(build_skb_kmalloc_frag_no_owner, NULL, "skb_free_head", "head_owner");
+	expect_abort(build_skb_tiny, NULL, "build_skb", "smaller than skb_shared_info");
+	expect_abort(build_skb_past_page, NULL, "build_skb", "past the end of the page");
+}
+
 static void test_atomic_alloc_normal_load(void **state)
 {
 	struct sk_buff *skbs[512];
@@ -939,6 +1056,8 @@ int main(void)
 		T(test_page_frag_recycling),
 		T(test_drop_reasons),
 		T(test_atomic_alloc_normal_load),
+		T(test_build_skb_page),
+		T(test_build_skb_foreign_aborts),
 	};
 
 	return cmocka_run_group_tests_name("skbuff", tests, NULL, NULL);

@@ -35,6 +35,32 @@ static inline bool xskb_ether_addr_equal(const __u8 *a, const __u8 *b)
 		(*(const u16u *)(a + 4) ^ *(const u16u *)(b + 4))) == 0;
 }
 
+/* The packet type a destination address gives, as the kernel's eth_skb_pkt_type(). */
+static inline __u8 xskb_eth_pkt_type(const struct ethhdr *eth, const struct net_device *dev)
+{
+	if (xskb_unlikely(xskb_is_multicast_ether_addr(eth->h_dest)))
+		return xskb_is_broadcast_ether_addr(eth->h_dest) ? XSKB_PACKET_BROADCAST
+								 : XSKB_PACKET_MULTICAST;
+	if (xskb_unlikely(dev && !xskb_ether_addr_equal(eth->h_dest, dev->dev_addr)))
+		return XSKB_PACKET_OTHERHOST;
+	return XSKB_PACKET_HOST;
+}
+
+/*
+ * The protocol of a length-field (802.3) frame from the two bytes after its
+ * header, @sap (NULL when the frame ends at its header): raw 802.3 (Novell)
+ * frames start with 0xFFFF, which no 802.2 SSAP/DSAP pair is; others are LLC.
+ */
+static inline __be16 xskb_eth_802_proto(const void *sap)
+{
+	__u16 v;
+
+	if (!sap)
+		return htons(ETH_P_802_2);
+	memcpy(&v, sap, sizeof(v));
+	return htons(v == 0xFFFF ? ETH_P_802_3 : ETH_P_802_2);
+}
+
 /*
  * The part of eth_type_trans() that reads the header: the packet type for
  * skb->pkt_type and the protocol for skb->protocol. Shared with xskb's
@@ -46,41 +72,61 @@ static inline bool xskb_ether_addr_equal(const __u8 *a, const __u8 *b)
 static inline __be16 xskb_eth_classify(const struct ethhdr *eth, unsigned int len,
 				       const struct net_device *dev, __u8 *pkt_type)
 {
-	*pkt_type = XSKB_PACKET_HOST;
-	if (xskb_unlikely(xskb_is_multicast_ether_addr(eth->h_dest)))
-		*pkt_type = xskb_is_broadcast_ether_addr(eth->h_dest) ? XSKB_PACKET_BROADCAST
-								       : XSKB_PACKET_MULTICAST;
-	else if (xskb_unlikely(dev && !xskb_ether_addr_equal(eth->h_dest, dev->dev_addr)))
-		*pkt_type = XSKB_PACKET_OTHERHOST;
+	*pkt_type = xskb_eth_pkt_type(eth, dev);
 	if (xskb_likely(ntohs(eth->h_proto) >= ETH_P_802_3_MIN))
 		return eth->h_proto;
-	/* Raw 802.3 (Novell) frames start with 0xFFFF; others carry 802.2 LLC. */
-	if (len >= ETH_HLEN + 2 && *(const __u16 *)(const void *)(eth + 1) == 0xFFFF)
-		return htons(ETH_P_802_3);
-	return htons(ETH_P_802_2);
+	return xskb_eth_802_proto(len >= ETH_HLEN + 2 ? (const void *)(eth + 1) : NULL);
+}
+
+/* A frame shorter than its Ethernet header: classified from the bytes it
+ * has, those it lacks read as zero; nothing is pulled. */
+static inline __be16 xskb_eth_type_trans_runt(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct ethhdr eth;
+
+	memset(&eth, 0, sizeof(eth));
+	if (xskb_skb_copy_bits(skb, 0, &eth, (int)skb->len))
+		xskb_skb_bug(skb, "eth_type_trans: skb shorter than its length");
+	skb->pkt_type = xskb_eth_pkt_type(&eth, dev);
+	if (ntohs(eth.h_proto) >= ETH_P_802_3_MIN)
+		return eth.h_proto;
+	return xskb_eth_802_proto(NULL);	/* no bytes after the header */
 }
 
 /**
  * xskb_eth_type_trans - set up an skb whose data starts at an Ethernet header
- * @skb: at least ETH_HLEN bytes of linear data (the caller checks)
+ * @skb: the frame; its Ethernet header must be linear (ETH_HLEN bytes of
+ *       skb_headlen()) unless the whole frame is shorter than ETH_HLEN
  * @dev: receiving device (may be NULL: every unicast frame is PACKET_HOST)
  *
  * As the kernel's: sets skb->dev, the MAC header and skb->pkt_type, pulls
- * the Ethernet header, and returns the protocol for skb->protocol
- * (ETH_P_802_3 / ETH_P_802_2 for length-field frames).
+ * the Ethernet header, and returns the protocol for skb->protocol. For a
+ * length-field frame the two bytes after the header are read as through
+ * skb_header_pointer(), from the paged data when the linear part ends at the
+ * header: 0xFFFF gives ETH_P_802_3, anything else (or nothing: a frame that
+ * ends at its header) ETH_P_802_2.
+ *
+ * A frame shorter than ETH_HLEN is not pulled, as the kernel's checked pull
+ * leaves it: skb->data and skb->len stay as they were (dev, the MAC header
+ * and pkt_type are set); the protocol and packet type come from the bytes
+ * it has, those it lacks read as zero (the kernel reads whatever follows).
+ * A header that is not linear in a longer frame aborts naming __skb_pull,
+ * as the kernel BUGs.
  */
 static inline __be16 xskb_eth_type_trans(struct sk_buff *skb, struct net_device *dev)
 {
 	const struct ethhdr *eth = (const struct ethhdr *)(const void *)skb->data;
-	__u8 pkt_type;
-	__be16 proto;
+	__u16 sap_buf;
 
 	skb->dev = dev;
 	xskb_skb_reset_mac_header(skb);
+	if (xskb_unlikely(skb->len < ETH_HLEN))
+		return xskb_eth_type_trans_runt(skb, dev);
 	xskb__skb_pull(skb, ETH_HLEN);
-	proto = xskb_eth_classify(eth, skb->len + ETH_HLEN - skb->data_len, dev, &pkt_type);
-	skb->pkt_type = pkt_type;
-	return proto;
+	skb->pkt_type = xskb_eth_pkt_type(eth, dev);
+	if (xskb_likely(ntohs(eth->h_proto) >= ETH_P_802_3_MIN))
+		return eth->h_proto;
+	return xskb_eth_802_proto(xskb_skb_header_pointer(skb, 0, (int)sizeof(sap_buf), &sap_buf));
 }
 
 #ifndef XSKB_NO_KERNEL_NAMES

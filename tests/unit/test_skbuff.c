@@ -1017,6 +1017,138 @@ static void test_build_skb_foreign_aborts(void **state)
 	expect_abort(build_skb_past_page, NULL, "build_skb", "past the end of the page");
 }
 
+/* ---- eth_type_trans ------------------------------------------------------- */
+
+static const unsigned char our_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 1 };
+
+/* An skb of @len frame bytes (dst = our_mac, h_proto = @proto) whose
+ * tailroom is filled with 0xFF: stale bytes a bad read would see. */
+static struct sk_buff *eth_skb(unsigned int len, __u16 proto, const unsigned char *after)
+{
+	struct sk_buff *skb = alloc_skb(256, GFP_KERNEL);
+	unsigned char *p;
+
+	skb_reserve(skb, 32);
+	memset(skb_tail_pointer(skb), 0xFF, (size_t)skb_tailroom(skb));
+	p = skb_put(skb, len);
+	memset(p, 0, len);
+	if (len >= ETH_ALEN)
+		memcpy(p, our_mac, ETH_ALEN);
+	if (len >= ETH_HLEN) {
+		p[12] = (unsigned char)(proto >> 8);
+		p[13] = (unsigned char)proto;
+	}
+	if (after && len >= ETH_HLEN + 2)
+		memcpy(p + ETH_HLEN, after, 2);
+	return skb;
+}
+
+static void test_eth_type_trans_802(void **state)
+{
+	static const unsigned char ffff[2] = { 0xFF, 0xFF }, llc[2] = { 0x42, 0x42 };
+	struct net_device dev = { .name = "eth-test" };
+	struct sk_buff *skb;
+	unsigned char *data;
+	(void)state;
+
+	memcpy(dev.dev_addr, our_mac, ETH_ALEN);
+	/* Ends at its header: 802.2, whatever the tailroom holds. */
+	skb = eth_skb(ETH_HLEN, 0x0030, NULL);
+	data = skb->data;
+	assert_int_equal(ntohs(eth_type_trans(skb, &dev)), ETH_P_802_2);
+	assert_int_equal(skb->len, 0);
+	assert_ptr_equal(skb->data, data + ETH_HLEN);
+	assert_ptr_equal(skb_mac_header(skb), data);
+	assert_ptr_equal(skb->dev, &dev);
+	assert_int_equal(skb->pkt_type, PACKET_HOST);
+	kfree_skb(skb);
+	/* Novell raw 802.3 */
+	skb = eth_skb(ETH_HLEN + 2, 0x0030, ffff);
+	assert_int_equal(ntohs(eth_type_trans(skb, &dev)), ETH_P_802_3);
+	assert_int_equal(skb->len, 2);
+	kfree_skb(skb);
+	skb = eth_skb(ETH_HLEN + 2, 0x0030, llc);
+	assert_int_equal(ntohs(eth_type_trans(skb, &dev)), ETH_P_802_2);
+	kfree_skb(skb);
+	/* Ethernet II, and the packet types */
+	skb = eth_skb(60, ETH_P_IP, NULL);
+	skb->data[0] = 0x02;
+	skb->data[5] = 9;
+	assert_int_equal(ntohs(eth_type_trans(skb, &dev)), ETH_P_IP);
+	assert_int_equal(skb->pkt_type, PACKET_OTHERHOST);
+	assert_int_equal(skb->len, 60 - ETH_HLEN);
+	kfree_skb(skb);
+	skb = eth_skb(60, ETH_P_IPV6, NULL);
+	memset(skb->data, 0xFF, ETH_ALEN);
+	assert_int_equal(ntohs(eth_type_trans(skb, NULL)), ETH_P_IPV6);
+	assert_int_equal(skb->pkt_type, PACKET_BROADCAST);
+	kfree_skb(skb);
+}
+
+/*
+ * The two bytes after the header in frag 0 are read from there (as through
+ * skb_header_pointer()), not from the linear tailroom. The old code judged
+ * them by the readable linear length: 802.2 for a Novell frame.
+ */
+static void test_eth_type_trans_frags(void **state)
+{
+	struct sk_buff *skb;
+	struct page *page;
+	unsigned char *pa;
+	(void)state;
+
+	for (int novell = 0; novell < 2; novell++) {
+		skb = eth_skb(ETH_HLEN, 0x0040, NULL);
+		page = alloc_page(GFP_KERNEL);
+		pa = page_address(page);
+		pa[10] = novell ? 0xFF : 0xAA;
+		pa[11] = novell ? 0xFF : 0xAA;
+		skb_add_rx_frag(skb, 0, page, 10, 50, PAGE_SIZE);
+		assert_int_equal(ntohs(eth_type_trans(skb, NULL)),
+				 novell ? ETH_P_802_3 : ETH_P_802_2);
+		assert_int_equal(skb->len, 50);
+		assert_int_equal(skb_headlen(skb), 0);
+		kfree_skb(skb);
+	}
+}
+
+/*
+ * A runt is not pulled: the old code's unchecked pull wrapped skb->len to
+ * ~4 GiB. data and len stay; dev, the MAC header and pkt_type are set.
+ */
+static void test_eth_type_trans_runt(void **state)
+{
+	struct net_device dev = { .name = "eth-test" };
+	struct sk_buff *skb;
+	unsigned char *data;
+	struct page *page;
+	(void)state;
+
+	memcpy(dev.dev_addr, our_mac, ETH_ALEN);
+	for (unsigned int len = 0; len < ETH_HLEN; len++) {
+		skb = eth_skb(len, 0, NULL);
+		data = skb->data;
+		assert_int_equal(ntohs(eth_type_trans(skb, &dev)), ETH_P_802_2);
+		assert_int_equal(skb->len, len);
+		assert_ptr_equal(skb->data, data);
+		assert_ptr_equal(skb_tail_pointer(skb), data + len);
+		assert_ptr_equal(skb_mac_header(skb), data);
+		assert_ptr_equal(skb->dev, &dev);
+		/* the missing address bytes read as zero, not as the 0xFF after */
+		assert_int_equal(skb->pkt_type, len >= ETH_ALEN ? PACKET_HOST : PACKET_OTHERHOST);
+		kfree_skb(skb);
+	}
+	/* 13 bytes, the last 3 in a fragment: the protocol's high byte is there */
+	skb = eth_skb(10, 0, NULL);
+	page = alloc_page(GFP_KERNEL);
+	memcpy(page_address(page), "\x77\x77\x08", 3);
+	skb_add_rx_frag(skb, 0, page, 0, 3, PAGE_SIZE);
+	assert_int_equal(ntohs(eth_type_trans(skb, &dev)), ETH_P_IP);
+	assert_int_equal(skb->len, 13);
+	assert_int_equal(skb->data_len, 3);
+	kfree_skb(skb);
+}
+
 static void test_atomic_alloc_normal_load(void **state)
 {
 	struct sk_buff *skbs[512];
@@ -1058,6 +1190,9 @@ int main(void)
 		T(test_atomic_alloc_normal_load),
 		T(test_build_skb_page),
 		T(test_build_skb_foreign_aborts),
+		T(test_eth_type_trans_802),
+		T(test_eth_type_trans_frags),
+		T(test_eth_type_trans_runt),
 	};
 
 	return cmocka_run_group_tests_name("skbuff", tests, NULL, NULL);

@@ -774,19 +774,39 @@ struct sk_buff *xskb_pskb_copy(struct sk_buff *skb, xskb_gfp_t gfp)
 	return n;
 }
 
+/* Largest head pskb_expand_head() makes: what kmalloc_reserve() accepts. */
+#define SKB_MAX_HEAD_SIZE (1u << 30)
+
+/* The 16-bit header offsets must still fit once moved by @nhead. */
+static bool skb_headers_fit(const struct sk_buff *skb, unsigned int nhead)
+{
+	unsigned int max = 0xFFFEu - nhead;
+
+	if (nhead > 0xFFFEu)
+		return false;
+	return (!xskb_skb_mac_header_was_set(skb) || skb->mac_header <= max) &&
+	       (!xskb_skb_transport_header_was_set(skb) || skb->transport_header <= max) &&
+	       skb->network_header <= max;
+}
+
 int xskb_pskb_expand_head(struct sk_buff *skb, int nhead, int ntail, xskb_gfp_t gfp)
 {
 	unsigned int osize = xskb_skb_end_offset(skb);
-	unsigned int size = osize + (unsigned int)nhead + (unsigned int)ntail;
 	struct skb_shared_info *shinfo = xskb_skb_shinfo(skb);
 	unsigned char *data;
+	unsigned int size;
+	__u64 want;
 
 	if (nhead < 0 || ntail < 0)
 		xskb_skb_bug(skb, "pskb_expand_head: negative nhead/ntail");
 	if (xskb_skb_shared(skb))
 		xskb_skb_bug(skb, "pskb_expand_head: skb is shared");
 
-	size = XSKB_SKB_DATA_ALIGN(size);
+	/* In 64 bits: two ints and the old size must not wrap into a small head. */
+	want = (__u64)osize + (__u64)nhead + (__u64)ntail;
+	if (want > SKB_MAX_HEAD_SIZE || !skb_headers_fit(skb, (unsigned int)nhead))
+		return -ENOMEM;
+	size = XSKB_SKB_DATA_ALIGN((unsigned int)want);
 	data = xskb_kmalloc_reserve(&size, gfp, XSKB_NUMA_NO_NODE, NULL);
 	if (!data)
 		return -ENOMEM;

@@ -1149,6 +1149,46 @@ static void test_eth_type_trans_runt(void **state)
 	kfree_skb(skb);
 }
 
+/* ---- pskb_expand_head limits ---------------------------------------------- */
+
+static void expand_negative(void *arg)
+{
+	struct sk_buff *skb = alloc_skb(100, GFP_KERNEL);
+
+	(void)arg;
+	pskb_expand_head(skb, -1, 0, GFP_ATOMIC);
+}
+
+/*
+ * nhead + ntail + the old size wrapped in 32 bits: INT_MAX twice asked for a
+ * head of osize - 2 bytes and copied to data + INT_MAX. A header offset that
+ * no longer fits 16 bits once moved is refused too.
+ */
+static void test_expand_head_limits(void **state)
+{
+	struct sk_buff *skb = alloc_skb(100, GFP_KERNEL);
+	unsigned char *head = skb->head;
+	(void)state;
+
+	skb_reserve(skb, 40);
+	skb_put(skb, 30);
+	skb_reset_mac_header(skb);
+	assert_int_equal(pskb_expand_head(skb, INT_MAX, INT_MAX, GFP_ATOMIC), -ENOMEM);
+	assert_int_equal(pskb_expand_head(skb, INT_MAX, 0, GFP_ATOMIC), -ENOMEM);
+	assert_int_equal(pskb_expand_head(skb, 0, INT_MAX, GFP_ATOMIC), -ENOMEM);
+	assert_int_equal(pskb_expand_head(skb, 1 << 29, 1 << 29, GFP_ATOMIC), -ENOMEM);
+	assert_int_equal(pskb_expand_head(skb, 0xFFF0, 0, GFP_KERNEL), -ENOMEM);
+	assert_ptr_equal(skb->head, head);
+	assert_int_equal(skb_headroom(skb), 40);
+	assert_int_equal(skb->len, 30);
+	assert_int_equal(skb->mac_header, 40);
+	assert_int_equal(pskb_expand_head(skb, 0xFFFE - 40, 0, GFP_KERNEL), 0);
+	assert_int_equal(skb->mac_header, 0xFFFE);
+	assert_true(skb_mac_header_was_set(skb));
+	kfree_skb(skb);
+	expect_abort(expand_negative, NULL, "pskb_expand_head", "negative");
+}
+
 static void test_atomic_alloc_normal_load(void **state)
 {
 	struct sk_buff *skbs[512];
@@ -1193,6 +1233,7 @@ int main(void)
 		T(test_eth_type_trans_802),
 		T(test_eth_type_trans_frags),
 		T(test_eth_type_trans_runt),
+		T(test_expand_head_limits),
 	};
 
 	return cmocka_run_group_tests_name("skbuff", tests, NULL, NULL);

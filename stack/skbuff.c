@@ -1157,6 +1157,16 @@ void xskb_skb_bug(const struct sk_buff *skb, const char *what)
 	abort();
 }
 
+void xskb_skb_warn(const struct sk_buff *skb, const char *what)
+{
+	static int warned;
+
+	if (__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+		return;
+	xskb_log(XSKB_LOG_WARN, "WARNING: %s (len:%u data_len:%u headroom:%u users:%u)\n", what,
+		 skb->len, skb->data_len, xskb_skb_headroom(skb), xskb_refcount_read(&skb->users));
+}
+
 /* ---- locked queues --------------------------------------------------------------- */
 
 void xskb_skb_queue_head(struct sk_buff_head *list, struct sk_buff *newsk)

@@ -339,6 +339,8 @@ XSKB_API XSKB_NORETURN void xskb_skb_over_panic(const struct sk_buff *skb, unsig
 XSKB_API XSKB_NORETURN void xskb_skb_under_panic(const struct sk_buff *skb, unsigned int len,
 						 void *addr);
 XSKB_API XSKB_NORETURN void xskb_skb_bug(const struct sk_buff *skb, const char *what);
+/* the kernel's WARN_ON: the first one in the process logs at XSKB_LOG_WARN */
+XSKB_API void xskb_skb_warn(const struct sk_buff *skb, const char *what);
 
 /* locked queue operations */
 XSKB_API void xskb_skb_queue_head(struct sk_buff_head *list, struct sk_buff *newsk);
@@ -427,8 +429,8 @@ static inline bool xskb_skb_has_frag_list(const struct sk_buff *skb)
 	return xskb_skb_shinfo(skb)->frag_list != NULL;
 }
 
-/* Unchecked: the caller guarantees the room (kernel __skb_put). */
-static inline void *xskb__skb_put(struct sk_buff *skb, unsigned int len)
+/* The tail move both puts share; callers have done their checks. */
+static inline void *xskb_skb_put_unchecked_(struct sk_buff *skb, unsigned int len)
 {
 	void *tmp = xskb_skb_tail_pointer(skb);
 
@@ -436,14 +438,36 @@ static inline void *xskb__skb_put(struct sk_buff *skb, unsigned int len)
 	skb->len += len;
 	return tmp;
 }
-/* Checked: overrunning the buffer end aborts (kernel skb_over_panic). */
+/**
+ * xskb__skb_put - add @len bytes of data at the tail, room unchecked
+ * @skb: a linear skb whose tailroom the caller has checked
+ * @len: bytes to add
+ *
+ * Returns the old tail pointer. As the kernel's (SKB_LINEAR_ASSERT), a
+ * nonlinear skb is a bug and aborts naming __skb_put: its tail is not the
+ * end of its data. Overrunning the buffer end is not checked.
+ */
+static inline void *xskb__skb_put(struct sk_buff *skb, unsigned int len)
+{
+	if (xskb_unlikely(skb->data_len))
+		xskb_skb_bug(skb, "__skb_put on a nonlinear skb");
+	return xskb_skb_put_unchecked_(skb, len);
+}
+/**
+ * xskb_skb_put - add @len bytes of data at the tail
+ * @skb: a linear skb
+ * @len: bytes to add
+ *
+ * Returns the old tail pointer. Aborts (the kernel BUGs) on a nonlinear skb,
+ * and with skb_over_panic's message when @len exceeds the tailroom.
+ */
 static inline void *xskb_skb_put(struct sk_buff *skb, unsigned int len)
 {
 	if (xskb_unlikely(skb->data_len))
 		xskb_skb_bug(skb, "skb_put on a nonlinear skb");
 	if (xskb_unlikely(len > skb->end - skb->tail))
 		xskb_skb_over_panic(skb, len, __builtin_return_address(0));
-	return xskb__skb_put(skb, len);
+	return xskb_skb_put_unchecked_(skb, len);
 }
 static inline void *xskb_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len)
 {
@@ -472,12 +496,22 @@ static inline void *xskb_skb_push(struct sk_buff *skb, unsigned int len)
 		xskb_skb_under_panic(skb, len, __builtin_return_address(0));
 	return xskb__skb_push(skb, len);
 }
-/* Pulling into the nonlinear part is a bug, as in the kernel. */
+/**
+ * xskb__skb_pull - remove @len bytes from the start of the data, unchecked
+ * @skb: the skb
+ * @len: bytes to remove, at most skb_headlen(skb)
+ *
+ * Returns the new data pointer. As the kernel's: the length is not checked.
+ * Pulling more than skb->len wraps skb->len around (the caller's bug, not
+ * caught: use skb_pull()); on a nonlinear skb, pulling into the paged data
+ * (len ending up below data_len) aborts naming __skb_pull, as the kernel
+ * BUGs.
+ */
 static inline void *xskb__skb_pull(struct sk_buff *skb, unsigned int len)
 {
 	skb->len -= len;
 	if (xskb_unlikely(skb->len < skb->data_len))
-		xskb_skb_bug(skb, "__skb_pull past the linear data");
+		xskb_skb_bug(skb, "__skb_pull into the paged data");
 	return skb->data += len;
 }
 /* Returns the new data pointer, or NULL (nothing changed) if len > skb->len. */
@@ -485,13 +519,24 @@ static inline void *xskb_skb_pull(struct sk_buff *skb, unsigned int len)
 {
 	return xskb_unlikely(len > skb->len) ? NULL : xskb__skb_pull(skb, len);
 }
+/**
+ * xskb__skb_trim - cut a linear skb to @len bytes
+ * @skb: a linear skb (use pskb_trim() for nonlinear ones)
+ * @len: the new length, at most skb->len
+ *
+ * As the kernel's (WARN_ON(skb->data_len)): on a nonlinear skb it warns
+ * (once per process, through xskb_set_print()) and leaves the skb as it was.
+ */
 static inline void xskb__skb_trim(struct sk_buff *skb, unsigned int len)
 {
-	if (xskb_unlikely(skb->data_len))
-		xskb_skb_bug(skb, "__skb_trim on a nonlinear skb");
+	if (xskb_unlikely(skb->data_len)) {
+		xskb_skb_warn(skb, "__skb_trim on a nonlinear skb: left as it was, use pskb_trim()");
+		return;
+	}
 	skb->len = len;
 	xskb_skb_set_tail_pointer(skb, (int)len);
 }
+/* Trim to @len if longer; a nonlinear skb warns and is left as it was. */
 static inline void xskb_skb_trim(struct sk_buff *skb, unsigned int len)
 {
 	if (skb->len > len)
@@ -984,9 +1029,14 @@ static inline void xskb_skb_queue_purge(struct sk_buff_head *list)
 #define kfree_skb_list_reason(segs, reason)	xskb_kfree_skb_list_reason(segs, reason)
 #define consume_skb(skb)			xskb_consume_skb(skb)
 #define napi_consume_skb(skb, budget)		xskb_napi_consume_skb(skb, budget)
+/* As the kernel's: dev_kfree_skb() is consume_skb(), the _any/_irq ones drop. */
 #define dev_kfree_skb(skb)			xskb_consume_skb(skb)
-#define dev_kfree_skb_any(skb)			xskb_consume_skb(skb)
+#define dev_kfree_skb_any(skb)			xskb_kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED)
+#define dev_kfree_skb_any_reason(skb, reason)	xskb_kfree_skb_reason(skb, reason)
+#define dev_kfree_skb_irq(skb)			xskb_kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED)
+#define dev_kfree_skb_irq_reason(skb, reason)	xskb_kfree_skb_reason(skb, reason)
 #define dev_consume_skb_any(skb)		xskb_consume_skb(skb)
+#define dev_consume_skb_irq(skb)		xskb_consume_skb(skb)
 
 #define skb_clone(skb, gfp)			xskb_skb_clone(skb, gfp)
 #define skb_copy(skb, gfp)			xskb_skb_copy(skb, gfp)

@@ -1189,6 +1189,93 @@ static void test_expand_head_limits(void **state)
 	expect_abort(expand_negative, NULL, "pskb_expand_head", "negative");
 }
 
+/* ---- kernel divergences --------------------------------------------------- */
+
+/* dev_kfree_skb_any() is a drop (NOT_SPECIFIED) in the kernel; the old
+ * macro made it consume_skb(), unseen by the drop hook. */
+static void test_dev_kfree_skb_any_drops(void **state)
+{
+	unsigned long unspec = xskb_skb_drop_count(SKB_DROP_REASON_NOT_SPECIFIED);
+	(void)state;
+
+	memset(&hook_seen, 0, sizeof(hook_seen));
+	xskb_set_drop_hook(drop_hook, &hook_seen);
+	dev_kfree_skb_any(alloc_skb(64, GFP_KERNEL));
+	assert_int_equal(hook_seen.calls, 1);
+	assert_int_equal(hook_seen.last, SKB_DROP_REASON_NOT_SPECIFIED);
+	dev_kfree_skb_irq(alloc_skb(64, GFP_KERNEL));
+	assert_int_equal(hook_seen.calls, 2);
+	dev_kfree_skb_any_reason(alloc_skb(64, GFP_KERNEL), SKB_DROP_REASON_NOMEM);
+	assert_int_equal(hook_seen.last, SKB_DROP_REASON_NOMEM);
+	assert_int_equal(xskb_skb_drop_count(SKB_DROP_REASON_NOT_SPECIFIED), unspec + 2);
+	/* the consume flavours stay consumes */
+	dev_kfree_skb(alloc_skb(64, GFP_KERNEL));
+	dev_consume_skb_any(alloc_skb(64, GFP_KERNEL));
+	dev_consume_skb_irq(alloc_skb(64, GFP_KERNEL));
+	assert_int_equal(hook_seen.calls, 3);
+	xskb_set_drop_hook(NULL, NULL);
+	dev_kfree_skb_any(NULL);
+}
+
+static void put_nonlinear(void *arg)
+{
+	unsigned char expect[2040];
+	struct page *pg[2];
+	struct sk_buff *skb = frag_skb(pg, expect);
+
+	(void)arg;
+	__skb_put(skb, 4);		/* the old code appended silently */
+}
+
+static void pull_into_frags(void *arg)
+{
+	unsigned char expect[2040];
+	struct page *pg[2];
+	struct sk_buff *skb = frag_skb(pg, expect);
+
+	(void)arg;
+	__skb_pull(skb, 41);		/* headlen is 40 */
+}
+
+static char warned[512];
+
+static int capture_print(enum xskb_print_level level, const char *fmt, va_list ap)
+{
+	if (level == XSKB_LOG_WARN)
+		vsnprintf(warned, sizeof(warned), fmt, ap);
+	return 0;
+}
+
+static void test_nonlinear_put_trim(void **state)
+{
+	unsigned char expect[2040], buf[2040];
+	struct page *pg[2];
+	struct sk_buff *skb = frag_skb(pg, expect);
+	xskb_print_fn_t old;
+	(void)state;
+
+	expect_abort(put_nonlinear, NULL, "__skb_put", "nonlinear");
+	expect_abort(pull_into_frags, NULL, "__skb_pull", "paged");
+
+	/* skb_trim on a nonlinear skb warns and leaves it (the old code aborted) */
+	warned[0] = '\0';
+	old = xskb_set_print(capture_print);
+	skb_trim(skb, 20);
+	__skb_trim(skb, 10);
+	xskb_set_print(old);
+	assert_non_null(strstr(warned, "__skb_trim"));
+	assert_non_null(strstr(warned, "nonlinear"));
+	assert_int_equal(skb->len, 2040);
+	assert_int_equal(skb->data_len, 2000);
+	assert_int_equal(skb_headlen(skb), 40);
+	assert_int_equal(skb_copy_bits(skb, 0, buf, 2040), 0);
+	assert_memory_equal(buf, expect, 2040);
+	/* pskb_trim is the way */
+	assert_int_equal(pskb_trim(skb, 20), 0);
+	assert_int_equal(skb->len, 20);
+	kfree_skb(skb);
+}
+
 static void test_atomic_alloc_normal_load(void **state)
 {
 	struct sk_buff *skbs[512];
@@ -1234,6 +1321,8 @@ int main(void)
 		T(test_eth_type_trans_frags),
 		T(test_eth_type_trans_runt),
 		T(test_expand_head_limits),
+		T(test_dev_kfree_skb_any_drops),
+		T(test_nonlinear_put_trim),
 	};
 
 	return cmocka_run_group_tests_name("skbuff", tests, NULL, NULL);

@@ -492,13 +492,80 @@ static int detach(struct xskb_dev *d)
 	return bpf_xdp_detach(d->netdev.ifindex, mode_flag(d) | XDP_FLAGS_REPLACE, &ao);
 }
 
-static int write_cfg(struct xskb_dev *d)
+static int write_cfg(struct xskb_dev *d, const struct xskb_xdp_cfg *c)
 {
 	__u32 key = 0;
 
-	if (bpf_map_update_elem(d->cfg_fd, &key, &d->cfg, BPF_ANY))
+	if (bpf_map_update_elem(d->cfg_fd, &key, c, BPF_ANY))
 		return -errno;
+	d->cfg = *c;
 	return 0;
+}
+
+/*
+ * Wait until no XDP program still runs with what it read before now: an
+ * update of a map-in-map returns only after an RCU grace period (the kernel's
+ * maybe_wait_bpf_programs()), and XDP programs run inside RCU read-side
+ * sections. The maps live only for the call.
+ */
+static int wait_for_programs(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo);
+	int inner, outer, err = 0;
+	__u32 key = 0;
+
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xskb_rcu_in", 4, 4, 1, NULL);
+	if (inner < 0)
+		return -errno;
+	mo.inner_map_fd = inner;
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xskb_rcu", 4, 4, 1, &mo);
+	if (outer < 0)
+		err = -errno;
+	else if (bpf_map_update_elem(outer, &key, &inner, BPF_ANY))
+		err = -errno;
+	if (outer >= 0)
+		close(outer);
+	close(inner);
+	return err;
+}
+
+/* The rule set in effect. */
+static int read_ruleset(struct xskb_dev *d, struct xskb_xdp_ruleset *rs)
+{
+	__u32 gen = d->cfg.active;
+
+	return bpf_map_lookup_elem(d->rules_fd, &gen, rs) ? -errno : 0;
+}
+
+/*
+ * Make @rs the rule set in effect, atomically for the program: write it into
+ * the generation not in use, then switch xskb_cfg.active with one map update.
+ * The generation written was in use until the previous switch; wait first
+ * until no program can still be reading it. On failure nothing changed.
+ */
+static int publish(struct xskb_dev *d, const struct xskb_xdp_ruleset *rs)
+{
+	struct xskb_xdp_cfg c = d->cfg;
+	__u32 next = c.active ^ 1;
+	int err;
+
+	if (c.switches && (err = wait_for_programs())) {
+		pr_warn("%s: cannot wait for running XDP programs before changing the rules: %s%s\n",
+			d->netdev.name, strerror(-err), err == -EPERM ? " (needs CAP_BPF)" : "");
+		return err;
+	}
+	if (bpf_map_update_elem(d->rules_fd, &next, rs, BPF_ANY)) {
+		err = -errno;
+		pr_warn("%s: cannot write the claim rules: %s\n", d->netdev.name, strerror(-err));
+		return err;
+	}
+	c.active = next;
+	c.switches++;
+	err = write_cfg(d, &c);
+	if (err)
+		pr_warn("%s: cannot switch to the new claim rules: %s\n", d->netdev.name,
+			strerror(-err));
+	return err;
 }
 
 static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb_dev_opts *opts)
@@ -573,9 +640,18 @@ static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb
 		err = -ENOENT;
 		goto out_detach;
 	}
-	d->cfg.flags = XSKB_XDP_F_CLAIM_ALL | (d->metadata ? XSKB_XDP_F_META : 0);
-	set_owner(&d->cfg);
-	err = write_cfg(d);
+	{
+		struct xskb_xdp_ruleset rs = { .flags = XSKB_XDP_F_CLAIM_ALL |
+							(d->metadata ? XSKB_XDP_F_META : 0) };
+		struct xskb_xdp_cfg c = { 0 };
+		__u32 key = 0;
+
+		/* Generation 0, still unused: the program reads it once cfg is written. */
+		set_owner(&c);
+		err = bpf_map_update_elem(d->rules_fd, &key, &rs, BPF_ANY) ? -errno : 0;
+		if (!err)
+			err = write_cfg(d, &c);
+	}
 	if (err) {
 		pr_warn("cannot configure the XDP program: %s\n", strerror(-err));
 		goto out_detach;
@@ -717,14 +793,9 @@ int xskb_dev__check(struct xskb_dev *d)
 	return 0;
 }
 
-int xskb_dev__add_rule(struct xskb_dev *d, const struct xskb_rule *r)
+/* Check @r and write it in the program's form. */
+static int to_xdp_rule(const struct xskb_rule *r, struct xskb_xdp_rule *br)
 {
-	struct xskb_xdp_rule br = { 0 };
-	__u32 idx;
-	int err;
-
-	if (!d || !r)
-		return -EINVAL;
 	if (!r->flags || (r->flags & ~(XSKB_RULE_ETHERTYPE | XSKB_RULE_PROTO | XSKB_RULE_DPORT))) {
 		pr_warn("a rule needs at least one of ethertype, protocol or port range\n");
 		return -EINVAL;
@@ -733,33 +804,66 @@ int xskb_dev__add_rule(struct xskb_dev *d, const struct xskb_rule *r)
 		pr_warn("rule port range %u-%u is empty\n", r->dport_lo, r->dport_hi);
 		return -EINVAL;
 	}
-	idx = d->cfg.nr_rules;
+	memset(br, 0, sizeof(*br));
+	br->flags = (__u8)r->flags;
+	br->ethertype = r->ethertype;
+	br->ip_proto = r->ip_proto;
+	br->dport_lo = r->dport_lo;
+	br->dport_hi = r->dport_hi;
+	br->mark = r->mark;
+	return 0;
+}
+
+int xskb_dev__set_rules(struct xskb_dev *d, const struct xskb_rule *rules, unsigned int n)
+{
+	struct xskb_xdp_ruleset rs;
+	int err;
+
+	if (!d || (n && !rules))
+		return -EINVAL;
+	if (n > XSKB_MAX_RULES) {
+		pr_warn("%s: at most %d rules\n", d->netdev.name, XSKB_MAX_RULES);
+		return -ENOSPC;
+	}
+	memset(&rs, 0, sizeof(rs));
+	for (unsigned int i = 0; i < n; i++) {
+		err = to_xdp_rule(&rules[i], &rs.rule[i]);
+		if (err)
+			return err;
+	}
+	rs.nr_rules = n;
+	rs.flags = (n ? 0 : XSKB_XDP_F_CLAIM_ALL) | (d->metadata ? XSKB_XDP_F_META : 0);
+	return publish(d, &rs);
+}
+
+int xskb_dev__add_rule(struct xskb_dev *d, const struct xskb_rule *r)
+{
+	struct xskb_xdp_ruleset rs;
+	__u32 idx;
+	int err;
+
+	if (!d || !r)
+		return -EINVAL;
+	err = read_ruleset(d, &rs);
+	if (err)
+		return err;
+	idx = rs.nr_rules;
 	if (idx >= XSKB_MAX_RULES) {
 		pr_warn("%s: at most %d rules\n", d->netdev.name, XSKB_MAX_RULES);
 		return -ENOSPC;
 	}
-	br.flags = (__u8)r->flags;
-	br.ethertype = r->ethertype;
-	br.ip_proto = r->ip_proto;
-	br.dport_lo = r->dport_lo;
-	br.dport_hi = r->dport_hi;
-	br.mark = r->mark;
-	if (bpf_map_update_elem(d->rules_fd, &idx, &br, BPF_ANY))
-		return -errno;
-	/* Publish the rule before the count that makes the program read it. */
-	d->cfg.nr_rules = idx + 1;
-	d->cfg.flags &= ~XSKB_XDP_F_CLAIM_ALL;
-	err = write_cfg(d);
+	err = to_xdp_rule(r, &rs.rule[idx]);
+	if (err)
+		return err;
+	rs.nr_rules = idx + 1;
+	rs.flags &= ~XSKB_XDP_F_CLAIM_ALL;
+	err = publish(d, &rs);
 	return err ? err : (int)idx;
 }
 
 int xskb_dev__clear_rules(struct xskb_dev *d)
 {
-	if (!d)
-		return -EINVAL;
-	d->cfg.nr_rules = 0;
-	d->cfg.flags |= XSKB_XDP_F_CLAIM_ALL;
-	return write_cfg(d);
+	return xskb_dev__set_rules(d, NULL, 0);
 }
 
 struct net_device *xskb_dev__netdev(struct xskb_dev *d)

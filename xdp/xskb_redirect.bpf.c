@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * xskb's XDP program: claims packets matching the rules in xskb_rules (or
- * all of them) and redirects them to the AF_XDP socket of their RX queue;
- * everything else, and queues without a socket, get XDP_PASS.
+ * xskb's XDP program: claims packets matching the active rule set in
+ * xskb_rules (or all of them) and redirects them to the AF_XDP socket of
+ * their RX queue; everything else, and queues without a socket, get XDP_PASS.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -24,11 +24,12 @@ struct {
 	__type(value, __u32);
 } xsks_map SEC(".maps");
 
+/* Two generations; xskb_cfg.active says which one is in use (xskb_xdp.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XSKB_XDP_MAX_RULES);
+	__uint(max_entries, 2);
 	__type(key, __u32);
-	__type(value, struct xskb_xdp_rule);
+	__type(value, struct xskb_xdp_ruleset);
 } xskb_rules SEC(".maps");
 
 struct {
@@ -139,8 +140,9 @@ static __always_inline __u32 flow_hash(const struct flow *f)
 SEC("xdp.frags")
 int xskb_redirect(struct xdp_md *ctx)
 {
-	__u32 key = 0, queue = ctx->rx_queue_index, mark = 0;
+	__u32 key = 0, queue = ctx->rx_queue_index, mark = 0, gen, flags, nr;
 	struct xskb_xdp_cfg *cfg = bpf_map_lookup_elem(&xskb_cfg, &key);
+	struct xskb_xdp_ruleset *rs;
 	struct flow f = {};
 	int claimed = 0;
 
@@ -149,21 +151,25 @@ int xskb_redirect(struct xdp_md *ctx)
 	/* No socket on this queue: leave the packet to the kernel. */
 	if (!bpf_map_lookup_elem(&xsks_map, &queue))
 		return XDP_PASS;
+	/* One load decides the generation; everything after reads that one,
+	 * which the library does not write while a program may read it. */
+	gen = *(volatile __u32 *)&cfg->active & 1;
+	rs = bpf_map_lookup_elem(&xskb_rules, &gen);
+	if (!rs)
+		return XDP_PASS;
+	flags = rs->flags;
+	nr = rs->nr_rules;
 
 	parse(ctx, &f);
-	if (cfg->flags & XSKB_XDP_F_CLAIM_ALL) {
+	if (flags & XSKB_XDP_F_CLAIM_ALL) {
 		claimed = 1;
 	} else {
 		for (__u32 i = 0; i < XSKB_XDP_MAX_RULES; i++) {
-			struct xskb_xdp_rule *r;
-			__u32 idx = i;
-
-			if (i >= cfg->nr_rules)
+			if (i >= nr)
 				break;
-			r = bpf_map_lookup_elem(&xskb_rules, &idx);
-			if (r && rule_match(r, &f)) {
+			if (rule_match(&rs->rule[i], &f)) {
 				claimed = 1;
-				mark = r->mark;
+				mark = rs->rule[i].mark;
 				break;
 			}
 		}
@@ -171,7 +177,7 @@ int xskb_redirect(struct xdp_md *ctx)
 	if (!claimed)
 		return XDP_PASS;
 
-	if (cfg->flags & XSKB_XDP_F_META &&
+	if (flags & XSKB_XDP_F_META &&
 	    bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct xskb_xdp_meta)) == 0) {
 		struct xskb_xdp_meta *meta = (void *)(long)ctx->data_meta;
 

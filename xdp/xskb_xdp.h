@@ -26,18 +26,34 @@ struct xskb_xdp_rule {
 	__u32 mark;		/* written to the metadata when this rule claims */
 };
 
-/* xskb_cfg[0] */
+/* struct xskb_xdp_ruleset.flags */
 #define XSKB_XDP_F_META		0x01	/* write struct xskb_xdp_meta before the packet */
 #define XSKB_XDP_F_CLAIM_ALL	0x02	/* no rules: claim every packet */
 
 /*
- * The owner fields are the library's, never read by the program: they name
- * the process that attached it, so that a later xskb_dev__open() can tell a
- * program whose process died (kill -9) from one in use (xskb_dev__detach()).
+ * xskb_rules[0] and [1]: two generations of the whole rule set. The library
+ * writes the one the program does not use, then switches xskb_cfg.active
+ * with one map update, so a packet sees either the old rule set or the new
+ * one, never a mix; before it writes a generation again it waits until no
+ * program can still be reading it (an RCU grace period).
  */
-struct xskb_xdp_cfg {
+struct xskb_xdp_ruleset {
 	__u32 nr_rules;
 	__u32 flags;
+	struct xskb_xdp_rule rule[XSKB_XDP_MAX_RULES];
+};
+
+/*
+ * xskb_cfg[0]. The program reads only @active, with one 32-bit load; a
+ * switch changes its lowest byte alone, so even a bytewise map update cannot
+ * show the program a torn value. The rest is the library's: the owner
+ * fields name the process that attached the program, so that a later
+ * xskb_dev__open() can tell a program whose process died (kill -9) from one
+ * in use (xskb_dev__detach()).
+ */
+struct xskb_xdp_cfg {
+	__u32 active;		/* xskb_rules generation in use: 0 or 1 */
+	__u32 switches;		/* generation switches so far */
 	__u32 owner_pid;	/* getpid() of the process that attached it */
 	__u32 reserved;
 	__u64 owner_start;	/* its start time: /proc/PID/stat field 22 */

@@ -163,12 +163,34 @@ struct xskb_rule {
  * xskb_dev__add_rule - claim matching packets instead of everything
  *
  * Rules are tried in order; the first match claims. With at least one rule,
- * packets matching none go to the kernel (XDP_PASS). Takes effect at once.
- * Returns the rule's index, or -EINVAL (no flag, dport_lo > dport_hi),
- * -ENOSPC (XSKB_MAX_RULES reached).
+ * packets matching none go to the kernel (XDP_PASS). Takes effect at once,
+ * and atomically: every packet is classified by the rule set before or the
+ * one after, never a mix (see xskb_dev__set_rules()). Returns the rule's
+ * index, or -EINVAL (no flag, dport_lo > dport_hi), -ENOSPC (XSKB_MAX_RULES
+ * reached), or a map error (nothing changed).
  */
 XSKB_API int xskb_dev__add_rule(struct xskb_dev *dev, const struct xskb_rule *rule);
-/** Remove every rule: claim everything again. Returns 0. */
+
+/**
+ * xskb_dev__set_rules - replace the whole rule set in one step
+ * @rules: @n rules, tried in order (NULL when @n is 0)
+ * @n: 0..XSKB_MAX_RULES; 0 claims everything again
+ *
+ * The program sees the old set or the new one, never a mix: the new set goes
+ * into a second generation and one map update switches to it. Changing from
+ * one set to another this way claims nothing that neither set claims (a
+ * clear_rules() followed by add_rule() claims everything in between). Before
+ * overwriting the generation the previous change retired, it waits for an RCU
+ * grace period (milliseconds), so no running program still reads it: set
+ * many rules with one call. Needs CAP_BPF from the second change on.
+ * Control path: not thread-safe against other calls on @dev.
+ *
+ * Returns 0, or -EINVAL (a bad rule), -ENOSPC (@n too large), or a map
+ * error; on error the rules in effect are unchanged.
+ */
+XSKB_API int xskb_dev__set_rules(struct xskb_dev *dev, const struct xskb_rule *rules,
+				 unsigned int n);
+/** Remove every rule: claim everything again. xskb_dev__set_rules(dev, NULL, 0). */
 XSKB_API int xskb_dev__clear_rules(struct xskb_dev *dev);
 #define XSKB_MAX_RULES 16
 
@@ -276,8 +298,10 @@ XSKB_API int xskb_queue__destroy(struct xskb_queue *q);
  * the fill ring. Makes a system call only to wake the kernel (need_wakeup,
  * busy poll). Returns the number of packets processed, delivered or dropped
  * (0..@budget; xskb_queue__stats() says which), -EINVAL if the queue has no
- * handler or @budget < 1, or -EBUSY if another thread polls this queue's
- * UMEM.
+ * handler or @budget < 1, -EBUSY if another thread polls this queue's
+ * UMEM, or -ENODEV once the interface is gone (unregistered: the kernel
+ * unbound the socket; checked every 1024th empty poll, with a message): the
+ * queue then only waits to be destroyed.
  */
 XSKB_API int xskb_queue__poll(struct xskb_queue *q, int budget);
 

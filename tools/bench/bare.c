@@ -235,12 +235,13 @@ static unsigned int pow2_at_least(unsigned int n)
 /* ---- setup -------------------------------------------------------------------- */
 
 /* xskb's program, loaded by libxdp exactly as xskb_dev__open() loads it, set
- * to claim every packet (xskb_cfg[0]), so both receivers run the same BPF. */
+ * to claim every packet (rule set 0, the one xskb_cfg[0] selects while
+ * zero), so both receivers run the same BPF. */
 static int load_program(struct bare *b, const struct opts *o)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, po, .open_filename = o->bpf_obj,
 			    .prog_name = "xskb_redirect");
-	struct xskb_xdp_cfg cfg = { .nr_rules = 0, .flags = XSKB_XDP_F_CLAIM_ALL };
+	struct xskb_xdp_ruleset rs = { .nr_rules = 0, .flags = XSKB_XDP_F_CLAIM_ALL };
 	__u32 key = 0;
 	int err, fd;
 
@@ -260,10 +261,10 @@ static int load_program(struct bare *b, const struct opts *o)
 		return err;
 	}
 	b->attached = true;
-	fd = bpf_object__find_map_fd_by_name(xdp_program__bpf_obj(b->prog), "xskb_cfg");
-	if (fd < 0 || bpf_map_update_elem(fd, &key, &cfg, BPF_ANY)) {
+	fd = bpf_object__find_map_fd_by_name(xdp_program__bpf_obj(b->prog), "xskb_rules");
+	if (fd < 0 || bpf_map_update_elem(fd, &key, &rs, BPF_ANY)) {
 		err = fd < 0 ? fd : -errno;
-		fprintf(stderr, PROG ": cannot configure the XDP program (xskb_cfg): %s\n",
+		fprintf(stderr, PROG ": cannot configure the XDP program (xskb_rules): %s\n",
 			strerror(-err));
 		return err;
 	}

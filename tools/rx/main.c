@@ -413,9 +413,8 @@ int main(int argc, char **argv)
 		/* Each failure below has already been explained by the library. */
 		if (xskb_dev__open(&dev, o.ifname, &dopts))
 			goto out;
-		for (unsigned int i = 0; i < o.nr_rules; i++)
-			if (xskb_dev__add_rule(dev, &o.rules[i]) < 0)
-				goto out;
+		if (o.nr_rules && xskb_dev__set_rules(dev, o.rules, o.nr_rules))
+			goto out;
 		if (xskb_umem__create(&umem, -1, &uopts))
 			goto out;
 		if (xskb_queue__create(&q, dev, umem, &qopts))

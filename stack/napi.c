@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +29,7 @@
 
 static XSKB_ALWAYS_INLINE void rx_drop(struct xskb_queue *q, enum xskb_rx_drop why)
 {
-	q->stats.drops[why]++;
+	XSKB_STAT_ADD(q->stats.drops[why], 1);
 }
 
 /*
@@ -149,9 +150,9 @@ static XSKB_COLD struct sk_buff *rx_copy(struct xskb_queue *q, struct xskb_umem 
 		rx_meta(skb, pkt, false);
 	memcpy(xskb__skb_put(skb, len), pkt, len);
 	frame_return(q, u, idx);
-	q->stats.skb_slab++;
+	XSKB_STAT_ADD(q->stats.skb_slab, 1);
 	if (len <= q->copybreak)
-		q->stats.skb_copybreak++;
+		XSKB_STAT_ADD(q->stats.skb_copybreak, 1);
 	rx_finish(q, skb);
 	return skb;
 
@@ -422,7 +423,7 @@ static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem
 			memcpy(xskb__skb_put(skb, d[i].len), u->area + d[i].addr, d[i].len);
 			xskb_umem_free_held(u, idx[i]);
 		}
-		q->stats.skb_slab++;
+		XSKB_STAT_ADD(q->stats.skb_slab, 1);
 		rx_finish(q, skb);
 		return skb;
 	}
@@ -437,7 +438,7 @@ static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem
 	for (i = 1; i < n; i++)
 		frag_add(u, skb, (int)nfrags++, idx[i], (unsigned int)(d[i].addr & (u->frame_size - 1)),
 			 d[i].len);
-	q->stats.skb_frags++;
+	XSKB_STAT_ADD(q->stats.skb_frags, 1);
 	rx_finish(q, skb);
 	return skb;
 
@@ -478,7 +479,7 @@ void xskb_queue_refill(struct xskb_queue *q)
 	n = xskb_ring_prod_free(&q->fill, u->nr_free);
 	if (n > u->nr_free) {
 		if (!u->nr_free) {
-			q->stats.fill_starved++;
+			XSKB_STAT_ADD(q->stats.fill_starved, 1);
 			return;
 		}
 		n = u->nr_free;
@@ -519,11 +520,31 @@ static void kick(struct xskb_queue *q)
 {
 	if (q->fd < 0)
 		return;
-	q->stats.wakeups++;
+	XSKB_STAT_ADD(q->stats.wakeups, 1);
 	recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
 
 /* ---- poll ------------------------------------------------------------------------------ */
+
+/*
+ * The kernel unbinds a socket whose interface is unregistered and reports
+ * ENETDOWN on it; the RX ring just stays empty. Latched: every later poll
+ * returns -ENODEV.
+ */
+static XSKB_COLD bool queue_gone(struct xskb_queue *q)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (q->gone)
+		return true;
+	if (q->fd < 0 || getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err != ENETDOWN)
+		return false;
+	q->gone = true;
+	pr_warn("%s queue %u: the interface is gone (%s); destroy the queue\n", q->netdev->name,
+		q->queue_id, strerror(err));
+	return true;
+}
 
 static XSKB_COLD int poll_not_owner(struct xskb_queue *q)
 {
@@ -557,10 +578,13 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 	}
 	if (q->replay)
 		xskb_replay_produce(q);
-	q->stats.polls++;
+	XSKB_STAT_ADD(q->stats.polls, 1);
 	avail = xskb_ring_cons_avail(&q->rx, (__u32)budget);
 	if (!avail) {
-		q->stats.empty_polls++;
+		XSKB_STAT_ADD(q->stats.empty_polls, 1);
+		/* Every 1024th empty poll: is the interface still there? */
+		if (xskb_unlikely(!(q->stats.empty_polls & 1023) || q->gone) && queue_gone(q))
+			return -ENODEV;
 		xskb_queue_refill(q);
 		if (q->busy_poll || xskb_ring_needs_wakeup(&q->fill))
 			kick(q);
@@ -621,9 +645,9 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 	q->rx.cached_cons += done;
 	xskb_ring_cons_release(&q->rx, done);
 	q->received += done;
-	q->stats.rx_descs += done;
-	q->stats.rx_packets += delivered;
-	q->stats.rx_bytes += bytes;
+	XSKB_STAT_ADD(q->stats.rx_descs, done);
+	XSKB_STAT_ADD(q->stats.rx_packets, delivered);
+	XSKB_STAT_ADD(q->stats.rx_bytes, bytes);
 	xskb_queue_refill(q);
 	if (xskb_unlikely(xskb_ring_needs_wakeup(&q->fill)))
 		kick(q);
@@ -655,18 +679,23 @@ int xskb_queue_poll_napi(struct napi_struct *napi, int budget)
 
 struct xskb_napi {
 	struct xskb_queue *queues[MAX_NAPI_QUEUES];
-	struct pollfd pfds[MAX_NAPI_QUEUES];
+	struct pollfd pfds[MAX_NAPI_QUEUES + 1];	/* the sockets, then wake_fd */
+	int wake_fd;			/* eventfd: xskb_napi__stop() ends a sleep at once */
 	unsigned int nr;
 	int budget;
 	unsigned int idle_usec;
 	int sleep_ms;
 	int cpu;			/* 0: unpinned, else CPU + 1 */
 	int stop;
-	bool started;
+	int running;			/* a thread is inside xskb_napi__run() */
+	int err;			/* why the last run ended on its own (-ENODEV), else 0 */
+	bool started;			/* xskb_napi__start()'s thread exists */
+	bool free_on_exit;		/* destroyed from inside the loop */
 	int run_err;			/* the thread's claim result, for xskb_napi__start() */
 	bool run_ready;
+	pthread_t runner;
 	pthread_mutex_t lock;
-	pthread_cond_t ready;
+	pthread_cond_t ready;		/* run_ready set, or running cleared */
 	pthread_t thread;
 	struct xskb_napi_stats stats;
 };
@@ -710,6 +739,15 @@ int xskb_napi__create(struct xskb_napi **out, struct xskb_queue **queues, unsign
 		n->pfds[i].events = POLLIN;
 	}
 	n->nr = nr;
+	n->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (n->wake_fd < 0) {
+		err = -errno;
+		pr_warn("cannot create the NAPI loop's eventfd: %s\n", strerror(-err));
+		free(n);
+		return err;
+	}
+	n->pfds[nr].fd = n->wake_fd;
+	n->pfds[nr].events = POLLIN;
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->ready, NULL);
 	*out = n;
@@ -745,23 +783,32 @@ static void napi_report(struct xskb_napi *n, int err)
 	pthread_mutex_lock(&n->lock);
 	n->run_err = err;
 	n->run_ready = true;
-	pthread_cond_signal(&n->ready);
+	pthread_cond_broadcast(&n->ready);
 	pthread_mutex_unlock(&n->lock);
 }
 
-int xskb_napi__run(struct xskb_napi *n)
+/*
+ * How long to sleep: sleep_ms, unless a fill ring is running low while
+ * frames are out with skbs (held by the handler or freed on other threads):
+ * then 1 ms, so frames freed meanwhile reach the fill ring before the
+ * kernel finds it empty.
+ */
+static int napi_sleep_ms(const struct xskb_napi *n)
+{
+	for (unsigned int i = 0; i < n->nr; i++) {
+		struct xskb_queue *q = n->queues[i];
+
+		if (xskb_ring_prod_pending(&q->fill) < q->fill.size / 2)
+			return n->sleep_ms < 1 ? n->sleep_ms : 1;
+	}
+	return n->sleep_ms;
+}
+
+static int napi_loop(struct xskb_napi *n)
 {
 	unsigned int idle = 0;
 	__u64 idle_since = 0;
-	int err;
 
-	if (!n)
-		return -EINVAL;
-	xskb_skb_init_once();
-	err = napi_claim(n);
-	napi_report(n, err);
-	if (err)
-		return err;
 	while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
 		int work = 0;
 
@@ -770,11 +817,13 @@ int xskb_napi__run(struct xskb_napi *n)
 
 			if (r > 0)
 				work += r;
+			else if (xskb_unlikely(r == -ENODEV))
+				return r;
 		}
-		n->stats.rounds++;
+		XSKB_STAT_ADD(n->stats.rounds, 1);
 		if (work) {
-			n->stats.busy_rounds++;
-			n->stats.packets += (__u64)work;
+			XSKB_STAT_ADD(n->stats.busy_rounds, 1);
+			XSKB_STAT_ADD(n->stats.packets, (__u64)work);
 			idle = 0;
 			continue;
 		}
@@ -792,13 +841,58 @@ int xskb_napi__run(struct xskb_napi *n)
 		/* Nothing for a while: sleep until a socket is readable, the
 		 * way NAPI re-enables the interrupt and stops polling. The
 		 * fill rings were topped up by the last polls. */
-		n->stats.sleeps++;
-		poll(n->pfds, n->nr, n->sleep_ms);
+		XSKB_STAT_ADD(n->stats.sleeps, 1);
+		if (poll(n->pfds, n->nr + 1, napi_sleep_ms(n)) > 0 && n->pfds[n->nr].revents) {
+			__u64 v;
+
+			if (read(n->wake_fd, &v, sizeof(v)) < 0)
+				v = 0;	/* already read: nothing to clear */
+		}
+		/* A socket whose interface went away never becomes readable. */
+		for (unsigned int i = 0; i < n->nr; i++)
+			if (queue_gone(n->queues[i]))
+				return -ENODEV;
 		idle = 0;
 	}
-	for (unsigned int i = 0; i < n->nr; i++)
-		xskb_umem_release_owner(n->queues[i]->umem);
 	return 0;
+}
+
+int xskb_napi__run(struct xskb_napi *n)
+{
+	bool free_it;
+	int err;
+
+	if (!n)
+		return -EINVAL;
+	if (__atomic_exchange_n(&n->running, 1, __ATOMIC_ACQ_REL)) {
+		pr_warn("this NAPI loop is already running\n");
+		return -EALREADY;
+	}
+	n->runner = pthread_self();
+	__atomic_store_n(&n->err, 0, __ATOMIC_RELAXED);
+	xskb_skb_init_once();
+	err = napi_claim(n);
+	napi_report(n, err);
+	if (!err) {
+		err = napi_loop(n);
+		for (unsigned int i = 0; i < n->nr; i++)
+			xskb_umem_release_owner(n->queues[i]->umem);
+	}
+	__atomic_store_n(&n->err, err == -EBUSY ? 0 : err, __ATOMIC_RELAXED);
+	/* A stop is for one run: the next xskb_napi__run() runs again. */
+	__atomic_store_n(&n->stop, 0, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&n->lock);
+	free_it = n->free_on_exit;
+	__atomic_store_n(&n->running, 0, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&n->ready);
+	pthread_mutex_unlock(&n->lock);
+	if (free_it) {
+		close(n->wake_fd);
+		pthread_mutex_destroy(&n->lock);
+		pthread_cond_destroy(&n->ready);
+		free(n);
+	}
+	return err;
 }
 
 static void *napi_thread(void *arg)
@@ -814,7 +908,7 @@ int xskb_napi__start(struct xskb_napi *n)
 
 	if (!n)
 		return -EINVAL;
-	if (n->started)
+	if (n->started || __atomic_load_n(&n->running, __ATOMIC_ACQUIRE))
 		return -EALREADY;
 	pthread_attr_init(&attr);
 	if (n->cpu) {
@@ -857,18 +951,28 @@ void xskb_napi__stop(struct xskb_napi *n, bool wait)
 {
 	if (!n)
 		return;
+	__u64 one = 1;
+
 	__atomic_store_n(&n->stop, 1, __ATOMIC_RELEASE);
+	/* Wake a sleeping loop (write(2) is async-signal-safe). */
+	if (write(n->wake_fd, &one, sizeof(one)) < 0)
+		one = 0;	/* the counter is saturated: it is awake anyway */
 	if (wait && n->started) {
 		pthread_join(n->thread, NULL);
 		n->started = false;
 	}
 }
 
+int xskb_napi__error(const struct xskb_napi *n)
+{
+	return n ? __atomic_load_n(&n->err, __ATOMIC_RELAXED) : -EINVAL;
+}
+
 int xskb_napi__stats(const struct xskb_napi *n, struct xskb_napi_stats *st)
 {
 	if (!n || !st)
 		return -EINVAL;
-	*st = n->stats;
+	xskb_stats_read((__u64 *)st, (const __u64 *)&n->stats, sizeof(*st) / sizeof(__u64));
 	return 0;
 }
 
@@ -876,7 +980,26 @@ void xskb_napi__destroy(struct xskb_napi *n)
 {
 	if (!n)
 		return;
+	pthread_mutex_lock(&n->lock);
+	if (n->running && pthread_equal(n->runner, pthread_self())) {
+		/* From a handler: the loop frees itself when it returns. */
+		n->free_on_exit = true;
+		if (n->started)
+			pthread_detach(n->thread);
+		__atomic_store_n(&n->stop, 1, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&n->lock);
+		return;
+	}
+	pthread_mutex_unlock(&n->lock);
 	xskb_napi__stop(n, true);
+	/* A loop some other thread runs through xskb_napi__run(): wait for it. */
+	pthread_mutex_lock(&n->lock);
+	while (n->running) {
+		__atomic_store_n(&n->stop, 1, __ATOMIC_RELEASE);
+		pthread_cond_wait(&n->ready, &n->lock);
+	}
+	pthread_mutex_unlock(&n->lock);
+	close(n->wake_fd);
 	pthread_mutex_destroy(&n->lock);
 	pthread_cond_destroy(&n->ready);
 	free(n);

@@ -450,7 +450,7 @@ int xskb_queue__stats(struct xskb_queue *q, struct xskb_queue_stats *st)
 
 	if (!q || !st)
 		return -EINVAL;
-	*st = q->stats;
+	xskb_stats_read((__u64 *)st, (const __u64 *)&q->stats, sizeof(*st) / sizeof(__u64));
 	/* Not counted per packet: every delivered skb took exactly one path. */
 	st->skb_zerocopy = st->rx_packets - st->skb_slab - st->skb_frags;
 	if (q->replay)

@@ -45,6 +45,21 @@ int xskb_opts_check(const void *opts, size_t user_sz, size_t our_sz, const char 
 #define XSKB_OPTS_CHECK(opts, what) \
 	((opts) ? xskb_opts_check(opts, (opts)->sz, sizeof(*(opts)), what) : 0)
 
+/* ---- statistics ----------------------------------------------------------- */
+
+/* A counter only its polling thread writes and any thread may read
+ * (xskb_queue__stats, xskb_napi__stats): a relaxed atomic store is a plain
+ * store on every architecture we build for, and keeps readers race-free. */
+#define XSKB_STAT_ADD(field, v) \
+	__atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
+
+/* Copy @n such counters. */
+static inline void xskb_stats_read(__u64 *dst, const __u64 *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
 /* ---- messages ------------------------------------------------------------ */
 
 __attribute__((format(printf, 2, 3)))
@@ -217,6 +232,7 @@ struct xskb_queue {
 	bool metadata;
 	bool busy_poll;
 	bool warned_owner;
+	bool gone;			/* the interface was unregistered (-ENODEV) */
 	enum xskb_mb_mode mb_mode;
 	int fd;
 	__u64 posted;			/* frames put on the fill ring */

@@ -9,7 +9,7 @@
  *   xskb_napi__create(&n, &q, 1, &no);
  *   xskb_napi__start(n);             // own thread, pinned to CPU 2
  *   ...
- *   xskb_napi__stop(n);              // joins; or xskb_napi__run(n) in this thread
+ *   xskb_napi__stop(n, true);        // joins; or xskb_napi__run(n) in this thread
  *   xskb_napi__destroy(n);
  */
 #ifndef XSKB_NAPI_H
@@ -36,7 +36,9 @@ struct xskb_napi;
  *             lasts at line rate, so this errs on the side of polling. (On
  *             the veth lab, 2 ms lost 0.25% of a live-frame flood whose
  *             sender pauses ~10 ms between bursts; 50 ms lost none.)
- * @sleep_ms: longest sleep in poll(2) before re-checking (default 100)
+ * @sleep_ms: longest sleep in poll(2) before re-checking (default 100); 1 ms
+ *            while a fill ring is less than half full, so frames freed on
+ *            other threads are posted; xskb_napi__stop() wakes it at once
  * @cpu: pin the thread xskb_napi__start() creates to this CPU; 0 means
  *       unpinned, so CPU n is given as n + 1 (XSKB_NAPI_CPU(n))
  */
@@ -68,8 +70,11 @@ struct xskb_napi_stats {
 XSKB_API int xskb_napi__create(struct xskb_napi **napi, struct xskb_queue **queues,
 			       unsigned int nr, const struct xskb_napi_opts *opts);
 
-/** Run the loop in the calling thread until xskb_napi__stop(). Returns 0, or
- * -EBUSY at once if another thread polls one of the queues' UMEMs. */
+/** Run the loop in the calling thread until xskb_napi__stop() (a stop ends
+ * one run: the loop may be run again). Returns 0 after a stop, -ENODEV when
+ * a queue's interface went away (xskb_queue__poll() said so), -EALREADY if
+ * the loop runs already, or -EBUSY at once if another thread polls one of
+ * the queues' UMEMs. */
 XSKB_API int xskb_napi__run(struct xskb_napi *napi);
 
 /** Run the loop in a new thread (pinned when opts->cpu is set). Returns once
@@ -83,9 +88,16 @@ XSKB_API int xskb_napi__start(struct xskb_napi *napi);
  * called there with @wait false. */
 XSKB_API void xskb_napi__stop(struct xskb_napi *napi, bool wait);
 
+/** Counters of the loop; safe from any thread while it runs. */
 XSKB_API int xskb_napi__stats(const struct xskb_napi *napi, struct xskb_napi_stats *st);
 
-/** Stops the loop if running, then frees it (the queues stay). */
+/** Why the last run ended by itself: -ENODEV when an interface went away
+ * (the thread xskb_napi__start() made has then exited), 0 otherwise. */
+XSKB_API int xskb_napi__error(const struct xskb_napi *napi);
+
+/** Stops the loop and frees it (the queues stay). Waits for a loop another
+ * thread runs through xskb_napi__run() to return; called from a handler of
+ * this loop, the loop stops and frees itself when the handler returns. */
 XSKB_API void xskb_napi__destroy(struct xskb_napi *napi);
 
 #ifdef __cplusplus

@@ -32,6 +32,7 @@ static struct xt_lab lab;	/* MTU 1500, 1 queue */
 static struct xt_lab jlab;	/* MTU 9000, 1 queue */
 static struct xt_lab mlab;	/* MTU 1500, 2 queues: binding tests only */
 static char prefix[16], jprefix[16], mprefix[16];
+static char gprefix[16];	/* test_interface_deleted's own lab (it deletes its link) */
 static bool have_lab;
 static int home_ns = -1;
 
@@ -537,6 +538,50 @@ static void test_libxdp_dispatcher(void **state)
 	assert_true(WEXITSTATUS(status) <= 1);
 }
 
+/*
+ * The interface is deleted under a running NAPI loop: the loop stops by
+ * itself with -ENODEV (the old code kept polling an unbound socket forever),
+ * the queue polls -ENODEV, and everything still tears down with every frame
+ * back.
+ */
+static void test_interface_deleted(void **state)
+{
+	char cmd[128];
+	struct xskb_frame_stats fs;
+	struct xt_lab glab;
+	struct rx r;
+	int err;
+	(void)state;
+
+	need_lab();
+	assert_int_equal(fixture_lab_up(gprefix, 1500, 1, &glab), 0);
+	{
+		XSKB_OPTS(xskb_queue_opts, qo);
+
+		rx_open(&r, &glab, NULL, NULL, &qo);
+	}
+	assert_int_equal(xskb_napi__error(r.napi), 0);
+	snprintf(cmd, sizeof(cmd), "ip -n %s link del %s", glab.ns_rx, glab.if_rx);
+	assert_int_equal(system(cmd), 0);
+	if (!wait_for(xskb_napi__error(r.napi) == -ENODEV, 5000))
+		fail_msg("the NAPI loop did not notice the deleted interface");
+	assert_int_equal(xskb_queue__poll(r.q, 64), -ENODEV);
+	xskb_napi__destroy(r.napi);
+	r.napi = NULL;
+	assert_int_equal(xskb_umem__check(r.umem), 0);
+	assert_int_equal(xskb_queue__destroy(r.q), 0);
+	assert_int_equal(xskb_umem__frame_stats(r.umem, &fs), 0);
+	assert_int_equal(fs.free, fs.frames);
+	assert_int_equal(xskb_umem__delete(r.umem), 0);
+	err = xskb_dev__close(r.dev);	/* the program went with the interface */
+	assert_true(err == 0 || err == -ENODEV);
+	free(r.chk);
+	cur_rx = NULL;
+	assert_int_equal(xt_netns_set(home_ns), 0);
+	xt_lab_down(gprefix);
+	assert_false(xt_lab_exists(gprefix));
+}
+
 /* Nothing xskb attached or pinned survives: every test closed its device. */
 static void test_nothing_left_behind(void **state)
 {
@@ -567,6 +612,7 @@ static int group_setup(void **state)
 	snprintf(prefix, sizeof(prefix), "xd%d", getpid() % 100000);
 	snprintf(jprefix, sizeof(jprefix), "xj%d", getpid() % 100000);
 	snprintf(mprefix, sizeof(mprefix), "xm%d", getpid() % 100000);
+	snprintf(gprefix, sizeof(gprefix), "xg%d", getpid() % 100000);
 	home_ns = xt_netns_open(NULL);
 	if (home_ns < 0)
 		return -1;
@@ -591,7 +637,9 @@ static int group_teardown(void **state)
 	xt_lab_down(prefix);
 	xt_lab_down(jprefix);
 	xt_lab_down(mprefix);
-	return xt_lab_exists(prefix) || xt_lab_exists(jprefix) || xt_lab_exists(mprefix) ? -1 : 0;
+	xt_lab_down(gprefix);
+	return xt_lab_exists(gprefix) || xt_lab_exists(prefix) || xt_lab_exists(jprefix) ||
+	       xt_lab_exists(mprefix) ? -1 : 0;
 }
 
 int main(void)
@@ -607,6 +655,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_errors, test_teardown),
 		cmocka_unit_test_teardown(test_foreign_program, test_teardown),
 		cmocka_unit_test_teardown(test_libxdp_dispatcher, test_teardown),
+		cmocka_unit_test_teardown(test_interface_deleted, test_teardown),
 		cmocka_unit_test_teardown(test_nothing_left_behind, test_teardown),
 	};
 

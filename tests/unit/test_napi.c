@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <xskb/napi.h>
 #include <xskb/replay.h>
@@ -857,6 +858,161 @@ static void test_napi_thread(void **state)
 	free(pkt);
 }
 
+/* A loop run by a thread of the caller's (xskb_napi__run), for the tests below. */
+struct runner {
+	struct xskb_napi *napi;
+	pthread_t t;
+	int ret;
+};
+
+static void *run_loop(void *arg)
+{
+	struct runner *r = arg;
+
+	r->ret = xskb_napi__run(r->napi);
+	return NULL;
+}
+
+static __u64 rounds_of(struct xskb_napi *napi)
+{
+	struct xskb_napi_stats ns;
+
+	assert_int_equal(xskb_napi__stats(napi, &ns), 0);
+	return ns.rounds;
+}
+
+/* The loop runs: its rounds grow past @from (waits at most 2 s). */
+static bool loop_advances(struct xskb_napi *napi, __u64 from)
+{
+	for (int i = 0; i < 20000; i++) {
+		if (rounds_of(napi) > from)
+			return true;
+		usleep(100);
+	}
+	return false;
+}
+
+/*
+ * xskb_napi__run() in a thread of ours: stopping it ends one run, a second
+ * run runs (the old code returned at once: only __start() reset the stop
+ * flag), and xskb_napi__destroy() waits for a running loop before freeing it
+ * (the old code freed it under the running thread).
+ */
+static void test_napi_run_again_and_destroy(void **state)
+{
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_count = 256);
+	XSKB_OPTS(xskb_queue_opts, qo, .handler = count_and_free, .rx_size = 64, .fill_size = 64);
+	XSKB_OPTS(xskb_napi_opts, no, .idle_usec = XSKB_NAPI_NEVER_SLEEP);
+	unsigned char *pkt = frame(64, dev_mac, 9);
+	struct xskb_replay_pkt tpl = { pkt, 64 };
+	XSKB_OPTS(xskb_replay_opts, ro, .pkts = &tpl, .nr_pkts = 1, .limit = 100);
+	struct runner r = { 0 };
+	struct xskb_umem *u;
+	struct xskb_queue *q;
+	__u64 rounds;
+	(void)state;
+
+	assert_int_equal(xskb_umem__create(&u, -1, &uo), 0);
+	assert_int_equal(xskb_replay__create(&q, u, &qo, &ro), 0);
+	assert_int_equal(xskb_napi__create(&r.napi, &q, 1, &no), 0);
+
+	assert_int_equal(pthread_create(&r.t, NULL, run_loop, &r), 0);
+	assert_true(loop_advances(r.napi, 0));
+	assert_int_equal(xskb_napi__start(r.napi), -EALREADY);
+	xskb_napi__stop(r.napi, false);
+	assert_int_equal(pthread_join(r.t, NULL), 0);
+	assert_int_equal(r.ret, 0);
+
+	rounds = rounds_of(r.napi);
+	r.ret = 1;
+	assert_int_equal(pthread_create(&r.t, NULL, run_loop, &r), 0);
+	assert_true(loop_advances(r.napi, rounds));
+	/* Still running: destroy stops it, waits, then frees. */
+	xskb_napi__destroy(r.napi);
+	assert_int_equal(pthread_join(r.t, NULL), 0);
+	assert_int_equal(r.ret, 0);
+
+	assert_int_equal(xskb_queue__destroy(q), 0);
+	assert_int_equal(xskb_umem__delete(u), 0);
+	free(pkt);
+}
+
+/* A handler that keeps every skb, for another thread to free. */
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sk_buff_head kept_skbs;
+static unsigned long kept_total;
+
+static void keep_locked(struct sk_buff *skb, void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&kept_lock);
+	__skb_queue_tail(&kept_skbs, skb);
+	kept_total++;
+	pthread_mutex_unlock(&kept_lock);
+}
+
+static unsigned long kept_count(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&kept_lock);
+	n = kept_total;
+	pthread_mutex_unlock(&kept_lock);
+	return n;
+}
+
+/*
+ * Every frame is held by skbs when the loop goes to sleep, and another
+ * thread frees them: with the fill ring low the loop sleeps 1 ms, not
+ * sleep_ms (10 s here; the old code slept all of it while the kernel found
+ * the fill ring empty), so the freed frames are posted and the rest of the
+ * packets arrive.
+ */
+static void test_napi_sleep_while_frames_out(void **state)
+{
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_count = 128);
+	XSKB_OPTS(xskb_queue_opts, qo, .handler = keep_locked, .rx_size = 64, .fill_size = 64);
+	XSKB_OPTS(xskb_napi_opts, no, .idle_usec = 100, .sleep_ms = 10000);
+	unsigned char *pkt = frame(64, dev_mac, 9);
+	struct xskb_replay_pkt tpl = { pkt, 64 };
+	XSKB_OPTS(xskb_replay_opts, ro, .pkts = &tpl, .nr_pkts = 1, .limit = 200);
+	struct xskb_napi_stats ns;
+	struct xskb_napi *napi;
+	struct xskb_umem *u;
+	struct xskb_queue *q;
+	(void)state;
+
+	__skb_queue_head_init(&kept_skbs);
+	kept_total = 0;
+	assert_int_equal(xskb_umem__create(&u, -1, &uo), 0);
+	assert_int_equal(xskb_replay__create(&q, u, &qo, &ro), 0);
+	assert_int_equal(xskb_napi__create(&napi, &q, 1, &no), 0);
+	assert_int_equal(xskb_napi__start(napi), 0);
+	for (int i = 0; i < 20000 && kept_count() < 128; i++)
+		usleep(100);
+	assert_int_equal(kept_count(), 128);		/* every frame held */
+	for (int i = 0; i < 20000; i++) {		/* the loop is asleep */
+		assert_int_equal(xskb_napi__stats(napi, &ns), 0);
+		if (ns.sleeps)
+			break;
+		usleep(100);
+	}
+	assert_true(ns.sleeps > 0);
+	pthread_mutex_lock(&kept_lock);
+	__skb_queue_purge(&kept_skbs);			/* remote frees */
+	pthread_mutex_unlock(&kept_lock);
+	for (int i = 0; i < 30000 && kept_count() < 200; i++)
+		usleep(100);
+	assert_int_equal(kept_count(), 200);
+	xskb_napi__destroy(napi);
+	__skb_queue_purge(&kept_skbs);
+	assert_int_equal(xskb_queue__poll(q, 64), 0);	/* takes the remote frees back */
+	assert_int_equal(xskb_umem__check(u), 0);
+	assert_int_equal(xskb_queue__destroy(q), 0);
+	assert_int_equal(xskb_umem__delete(u), 0);
+	free(pkt);
+}
+
 static void test_napi_bad_args(void **state)
 {
 	XSKB_OPTS(xskb_queue_opts, qo);
@@ -916,6 +1072,8 @@ int main(void)
 		cmocka_unit_test(test_accounting_churn),
 		cmocka_unit_test(test_shared_umem),
 		cmocka_unit_test(test_napi_thread),
+		cmocka_unit_test(test_napi_run_again_and_destroy),
+		cmocka_unit_test(test_napi_sleep_while_frames_out),
 		cmocka_unit_test(test_napi_bad_args),
 	};
 

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "slab_internal.h"
 
 #define CHUNK_SIZE	XSKB_SLAB_CHUNK_SIZE
@@ -671,8 +672,8 @@ static struct kmem_mag *mag_create(struct kmem_cache *s, struct slab_thread *t)
 static XSKB_COLD XSKB_NORETURN void slab_bug(const struct kmem_cache *s, const void *p,
 					     const char *what)
 {
-	fprintf(stderr, "xskb slab BUG: %s: %s object %p\n", s ? s->name : "kmalloc", what, p);
-	fflush(stderr);
+	xskb_log(XSKB_LOG_WARN, "slab BUG: %s: %s object %p\n", s ? s->name : "kmalloc", what,
+		 p);
 	abort();
 }
 
@@ -800,8 +801,8 @@ static struct kmem_cache *cache_create(const char *name, unsigned int size, unsi
 fail:
 	free(s);
 	if (flags & XSKB_SLAB_PANIC) {
-		fprintf(stderr, "xskb: kmem_cache_create(%s, %u, %u) failed: %s\n",
-			name ? name : "(null)", size, align, strerror(err));
+		pr_warn("kmem_cache_create(%s, %u, %u) failed: %s\n", name ? name : "(null)", size,
+			align, strerror(err));
 		abort();
 	}
 	errno = err;
@@ -837,8 +838,8 @@ int xskb_kmem_cache_destroy(struct kmem_cache *s)
 		return 0;
 	if (s == __atomic_load_n(&hot_cache, __ATOMIC_ACQUIRE)) {
 		/* Other threads reach its magazines through their TLS. */
-		fprintf(stderr, "xskb: kmem_cache_destroy %s: the skb head cache lives as long as "
-				"the process\n", s->name);
+		pr_warn("kmem_cache_destroy %s: the skb head cache lives as long as the process\n",
+			s->name);
 		return -EBUSY;
 	}
 	pthread_mutex_lock(&G.lock);
@@ -847,8 +848,7 @@ int xskb_kmem_cache_destroy(struct kmem_cache *s)
 		out += s->node[n].nr_out;
 	if (out) {
 		pthread_mutex_unlock(&G.lock);
-		fprintf(stderr, "xskb: kmem_cache_destroy %s: %lu objects still allocated\n", s->name,
-			out);
+		pr_warn("kmem_cache_destroy %s: %lu objects still allocated\n", s->name, out);
 		return -EBUSY;
 	}
 	G.caches[s->id] = NULL;
@@ -875,7 +875,7 @@ static XSKB_COLD void alloc_failed(struct kmem_cache *s, xskb_gfp_t gfp)
 {
 	__atomic_fetch_add(&s->alloc_failures, 1, __ATOMIC_RELAXED);
 	if (!(gfp & XSKB___GFP_NOWARN) && !__atomic_exchange_n(&s->warned, true, __ATOMIC_RELAXED))
-		fprintf(stderr, "xskb: %s allocation failed (gfp %#x): %s\n", s->name, gfp,
+		pr_warn("%s allocation failed (gfp %#x): %s\n", s->name, gfp,
 			(gfp & XSKB___GFP_DIRECT_RECLAIM) ? "out of memory"
 							  : "atomic reserve exhausted");
 }
@@ -1052,7 +1052,7 @@ static void *kmalloc_large(size_t size, xskb_gfp_t gfp, int node)
 
 	if (!(gfp & XSKB___GFP_DIRECT_RECLAIM)) {
 		if (!(gfp & XSKB___GFP_NOWARN))
-			fprintf(stderr, "xskb: kmalloc(%zu) above %u bytes needs GFP_KERNEL\n", size,
+			pr_warn("kmalloc(%zu) above %u bytes needs GFP_KERNEL\n", size,
 				XSKB_KMALLOC_MAX_CACHE_SIZE);
 		return NULL;
 	}
@@ -1094,8 +1094,7 @@ void *xskb_kmalloc(size_t size, xskb_gfp_t gfp)
 
 static XSKB_COLD XSKB_NORETURN void kfree_bug(const void *p, const char *what)
 {
-	fprintf(stderr, "xskb: kfree(%p): %s\n", p, what);
-	fflush(stderr);
+	xskb_log(XSKB_LOG_WARN, "kfree(%p): %s\n", p, what);
 	abort();
 }
 
@@ -1309,7 +1308,7 @@ static void slab_global_init(void)
 	G.chunk_map = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (G.chunk_map == MAP_FAILED) {
-		fprintf(stderr, "xskb: cannot reserve the chunk map: %s\n", strerror(errno));
+		pr_warn("cannot reserve the chunk map: %s\n", strerror(errno));
 		abort();
 	}
 	pthread_key_create(&G.key, slab_thread_exit);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <xskb/slab.h>
+#include <xskb/xsk.h>
 
 #include "test_helpers.h"
 
@@ -534,6 +535,77 @@ static void test_kfree_foreign_aborts(void **state)
 	expect_abort(kfree_foreign, NULL, "foreign pointer");
 }
 
+/* ---- messages go through the library's printer ------------------------------ */
+
+static char printed[1024];
+
+static int capture_print(enum xskb_print_level level, const char *fmt, va_list ap)
+{
+	size_t len = strlen(printed);
+
+	(void)level;
+	return vsnprintf(printed + len, sizeof(printed) - len, fmt, ap);
+}
+
+/* Run @fn with stderr on a pipe; returns what it wrote there. */
+static void stderr_of(void (*fn)(void), char *out, size_t size)
+{
+	int fds[2], saved;
+	ssize_t n;
+
+	assert_int_equal(pipe(fds), 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fds[1], STDERR_FILENO) >= 0);
+	close(fds[1]);
+	fn();
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	n = read(fds[0], out, size - 1);	/* the writer is closed: no block */
+	out[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+}
+
+/* Two slab warnings: an atomic large kmalloc, a busy cache destroy. */
+static void slab_warnings(void)
+{
+	struct kmem_cache *s = kmem_cache_create("printer_test", 64, 0, 0, NULL);
+	void *obj;
+
+	assert_non_null(s);
+	assert_null(kmalloc(KMALLOC_MAX_CACHE_SIZE + 1, GFP_ATOMIC));
+	obj = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(obj);
+	assert_int_equal(xskb_kmem_cache_destroy(s), -EBUSY);
+	kmem_cache_free(s, obj);
+	assert_int_equal(xskb_kmem_cache_destroy(s), 0);
+}
+
+/* Regression: the slab wrote to stderr itself, so xskb_set_print(NULL) did
+ * not silence it and a program's printer never saw its messages. */
+static void test_messages_use_printer(void **state)
+{
+	xskb_print_fn_t old;
+	char err[1024];
+	(void)state;
+
+	printed[0] = '\0';
+	old = xskb_set_print(capture_print);
+	stderr_of(slab_warnings, err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_non_null(strstr(printed, "kmalloc(131073) above 131072 bytes needs GFP_KERNEL"));
+	assert_non_null(strstr(printed, "kmem_cache_destroy printer_test: 1 objects still allocated"));
+
+	xskb_set_print(NULL);
+	printed[0] = '\0';
+	stderr_of(slab_warnings, err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_string_equal(printed, "");
+	xskb_set_print(old);
+}
+
 #ifdef XSKB_DEBUG
 static void double_free(void *arg)
 {
@@ -614,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_swap_free),
 		cmocka_unit_test(test_numa_node),
 		cmocka_unit_test(test_kfree_foreign_aborts),
+		cmocka_unit_test(test_messages_use_printer),
 #ifdef XSKB_DEBUG
 		cmocka_unit_test(test_debug_checks),
 		cmocka_unit_test(test_poison_on_alloc),

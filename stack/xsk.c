@@ -209,11 +209,14 @@ static int setup_rings(struct xskb_queue *q, struct xskb_umem *u, unsigned int f
 	if (!err)
 		err = map_ring(q, &q->rx, &off.rx, rx_size, sizeof(struct xdp_desc), XDP_PGOFF_RX_RING,
 			       &q->rx_map, &q->rx_map_len);
-	if (err)
+	if (err) {
+		/* The caller unmaps what was mapped (unmap_rings). */
 		pr_warn("mapping AF_XDP rings failed: %s\n", strerror(-err));
+		return err;
+	}
 	/* The fill ring starts empty: its producer may not yet be in cached view. */
 	q->fill.cached_cons = *q->fill.consumer + fill_size;
-	return err;
+	return 0;
 }
 
 static void unmap_rings(struct xskb_queue *q)

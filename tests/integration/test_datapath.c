@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/if_link.h>
@@ -447,6 +448,84 @@ static void test_errors(void **state)
 	assert_int_equal(xt_netns_set(home_ns), 0);
 }
 
+static char ring_log[4096];
+
+static int log_to_buf(enum xskb_print_level level, const char *fmt, va_list ap)
+{
+	size_t n = strlen(ring_log);
+	(void)level;
+
+	return vsnprintf(ring_log + n, sizeof(ring_log) - n, fmt, ap);
+}
+
+/* Address space for @extra more bytes than this process maps now. */
+static void limit_address_space(size_t extra)
+{
+	unsigned long vsize = 0;
+	struct rlimit rl;
+	FILE *f = fopen("/proc/self/statm", "re");
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu", &vsize), 1);
+	fclose(f);
+	assert_int_equal(getrlimit(RLIMIT_AS, &rl), 0);
+	rl.rlim_cur = vsize * (unsigned long)sysconf(_SC_PAGESIZE) + extra;
+	assert_int_equal(setrlimit(RLIMIT_AS, &rl), 0);
+}
+
+/*
+ * The ring mmaps fail (no address space left): the queue is not created,
+ * -ENOMEM, a message, nothing leaked. The old code then read the fill ring's
+ * consumer through a NULL pointer. In a child, since it lowers RLIMIT_AS.
+ */
+static void test_ring_mmap_fails(void **state)
+{
+	int status;
+	pid_t pid;
+	(void)state;
+
+	need_lab();
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		XSKB_OPTS(xskb_queue_opts, qo, .handler = on_packet);
+		struct xskb_dev *dev;
+		struct xskb_umem *u;
+		struct xskb_queue *q;
+		struct rlimit rl;
+		int err, ok;
+
+		/* A crash must kill the child, not run cmocka's teardown in it. */
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
+		signal(SIGABRT, SIG_DFL);
+		if (xt_netns_enter(lab.ns_rx) || xskb_dev__open(&dev, lab.if_rx, NULL))
+			_exit(2);
+		if (xskb_umem__create(&u, -1, NULL))
+			_exit(3);
+		xskb_set_print(log_to_buf);
+		limit_address_space(16 * 1024);
+		err = xskb_queue__create(&q, dev, u, &qo);
+		getrlimit(RLIMIT_AS, &rl);
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_AS, &rl);
+		ok = err == -ENOMEM && strstr(ring_log, "mapping AF_XDP rings failed") &&
+		     xskb_umem__check(u) == 0;
+		if (!ok)
+			fprintf(stderr, "queue create: %d, log: %s\n", err, ring_log);
+		if (!err)
+			xskb_queue__destroy(q);
+		ok = xskb_umem__delete(u) == 0 && ok;
+		ok = xskb_dev__close(dev) == 0 && ok;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail_msg("child: status %#x (a signal: %d)", status,
+			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 /* An XDP program that libxdp does not manage makes the attach fail with EBUSY. */
 static void test_foreign_program(void **state)
 {
@@ -653,6 +732,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_held_clones_return, test_teardown),
 		cmocka_unit_test_teardown(test_rules_and_metadata, test_teardown),
 		cmocka_unit_test_teardown(test_errors, test_teardown),
+		cmocka_unit_test_teardown(test_ring_mmap_fails, test_teardown),
 		cmocka_unit_test_teardown(test_foreign_program, test_teardown),
 		cmocka_unit_test_teardown(test_libxdp_dispatcher, test_teardown),
 		cmocka_unit_test_teardown(test_interface_deleted, test_teardown),

@@ -474,7 +474,7 @@ void xskb_queue_refill(struct xskb_queue *q)
 	struct xskb_umem *u = q->umem;
 	__u32 idx, n;
 
-	if (__atomic_load_n(&u->remote_head, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&u->remote, __ATOMIC_RELAXED))
 		xskb_umem_drain_remote(u);
 	n = xskb_ring_prod_free(&q->fill, u->nr_free);
 	if (n > u->nr_free) {

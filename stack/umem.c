@@ -123,9 +123,12 @@ void xskb_umem_frame_bug(struct xskb_umem *u, unsigned int idx, const char *what
  * Only the owner pops, and it takes the whole list at once, so there is no
  * ABA problem.
  */
+#define REMOTE_FIRST(w)	((__u32)(w))		/* frame index + 1, 0: empty */
+#define REMOTE_LEN(w)	((__u32)((w) >> 32))
+
 void xskb_umem_remote_free(struct xskb_umem *u, unsigned int idx)
 {
-	__u32 old = __atomic_load_n(&u->remote_head, __ATOMIC_RELAXED);
+	__u64 old = __atomic_load_n(&u->remote, __ATOMIC_RELAXED), new;
 
 #ifdef XSKB_DEBUG
 	if (__atomic_load_n(&u->state[idx], __ATOMIC_RELAXED) != FRAME_HELD)
@@ -133,25 +136,23 @@ void xskb_umem_remote_free(struct xskb_umem *u, unsigned int idx)
 #endif
 	__atomic_store_n(&u->state[idx], FRAME_FREE, __ATOMIC_RELAXED);
 	do {
-		u->remote_next[idx] = old;
-		/* Release: remote_next[idx] is visible before the new head. */
-	} while (!__atomic_compare_exchange_n(&u->remote_head, &old, idx + 1, true,
-					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	__atomic_fetch_add(&u->remote_count, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&u->remote_next[idx], REMOTE_FIRST(old), __ATOMIC_RELAXED);
+		new = ((__u64)(REMOTE_LEN(old) + 1) << 32) | (idx + 1);
+		/* Release: the state and remote_next[idx] are visible before
+		 * the new head. */
+	} while (!__atomic_compare_exchange_n(&u->remote, &old, new, true, __ATOMIC_RELEASE,
+					      __ATOMIC_RELAXED));
 }
 
 void xskb_umem_drain_remote(struct xskb_umem *u)
 {
 	/* Acquire: pairs with the pushers' release, so remote_next is read whole. */
-	__u32 i = __atomic_exchange_n(&u->remote_head, 0, __ATOMIC_ACQUIRE);
-	unsigned int n = 0;
+	__u32 i = REMOTE_FIRST(__atomic_exchange_n(&u->remote, 0, __ATOMIC_ACQUIRE));
 
 	while (i) {
 		u->free_stack[u->nr_free++] = i - 1;
-		i = u->remote_next[i - 1];
-		n++;
+		i = __atomic_load_n(&u->remote_next[i - 1], __ATOMIC_RELAXED);
 	}
-	__atomic_fetch_sub(&u->remote_count, n, __ATOMIC_RELAXED);
 }
 
 /* skb_free_head() of a frame-backed skb: the last reference to its data went. */
@@ -420,7 +421,7 @@ int xskb_umem__frame_stats(struct xskb_umem *u, struct xskb_frame_stats *st)
 	if (!u || !st)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
-	remote = __atomic_load_n(&u->remote_count, __ATOMIC_RELAXED);
+	remote = REMOTE_LEN(__atomic_load_n(&u->remote, __ATOMIC_ACQUIRE));
 	st->frames = u->frame_count;
 	st->free = u->nr_free + remote;
 	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
@@ -436,48 +437,62 @@ int xskb_umem__frame_stats(struct xskb_umem *u, struct xskb_frame_stats *st)
 	return 0;
 }
 
-int xskb_umem__check(struct xskb_umem *u)
+/*
+ * One pass of xskb_umem__check(). Frees on other threads run meanwhile: a
+ * frame's state turns FREE a moment before its push onto the remote list
+ * publishes it, so totals that disagree are -EAGAIN (checked again), and
+ * only what no free in flight explains is -EUCLEAN. @say: print why.
+ */
+static int umem_check_once(struct xskb_umem *u, unsigned char *seen, bool say)
 {
 	unsigned int counts[FRAME_FILL + XSKB_UMEM_MAX_QUEUES] = { 0 };
-	unsigned char *seen;
 	struct xskb_frame_stats st;
-	int err = -EUCLEAN;
+	__u64 remote;
+	__u32 listed = 0;
 
-	if (!u)
-		return -EINVAL;
-	seen = calloc(u->frame_count, 1);
-	if (!seen)
-		return -ENOMEM;
+#define CHECK_FAIL(err, ...)				\
+	do {						\
+		if (say)				\
+			pr_warn(__VA_ARGS__);		\
+		return err;				\
+	} while (0)
+
+	memset(seen, 0, u->frame_count);
+	/* The remote list first (acquire: its frames' FREE states are visible),
+	 * then the states. */
+	remote = __atomic_load_n(&u->remote, __ATOMIC_ACQUIRE);
+	for (__u32 i = REMOTE_FIRST(remote); i; i = __atomic_load_n(&u->remote_next[i - 1],
+								      __ATOMIC_RELAXED)) {
+		if (i - 1 >= u->frame_count || seen[i - 1]++ || ++listed > REMOTE_LEN(remote))
+			CHECK_FAIL(-EUCLEAN, "remote-free list: frame %u out of range or listed "
+				   "twice, or the list is longer than its count %u\n", i - 1,
+				   REMOTE_LEN(remote));
+	}
+	if (listed != REMOTE_LEN(remote))
+		CHECK_FAIL(-EUCLEAN, "remote-free list: %u frames but its count says %u\n", listed,
+			   REMOTE_LEN(remote));
 	for (unsigned int i = 0; i < u->frame_count; i++) {
-		if (u->state[i] >= FRAME_FILL + XSKB_UMEM_MAX_QUEUES ||
-		    (u->state[i] >= FRAME_FILL && !u->queues[u->state[i] - FRAME_FILL])) {
-			pr_warn("frame %u: bad state %u\n", i, u->state[i]);
-			goto out;
-		}
-		counts[u->state[i]]++;
+		__u8 s = __atomic_load_n(&u->state[i], __ATOMIC_RELAXED);
+
+		if (s >= FRAME_FILL + XSKB_UMEM_MAX_QUEUES ||
+		    (s >= FRAME_FILL && !u->queues[s - FRAME_FILL]))
+			CHECK_FAIL(-EUCLEAN, "frame %u: bad state %u\n", i, s);
+		if (seen[i] && s != FRAME_FREE)
+			CHECK_FAIL(-EUCLEAN, "frame %u: on the remote-free list but state %u\n", i, s);
+		counts[s]++;
 	}
 	/* Every free-stack entry is a FREE frame listed once. */
 	for (unsigned int k = 0; k < u->nr_free; k++) {
 		__u32 i = u->free_stack[k];
 
-		if (i >= u->frame_count || u->state[i] != FRAME_FREE || seen[i]++) {
-			pr_warn("free stack entry %u: frame %u %s\n", k, i,
-				i >= u->frame_count ? "out of range" :
-				u->state[i] != FRAME_FREE ? "is not FREE" : "listed twice");
-			goto out;
-		}
+		if (i >= u->frame_count || u->state[i] != FRAME_FREE || seen[i]++)
+			CHECK_FAIL(-EUCLEAN, "free stack entry %u: frame %u %s\n", k, i,
+				   i >= u->frame_count ? "out of range" :
+				   u->state[i] != FRAME_FREE ? "is not FREE" : "listed twice");
 	}
-	for (__u32 i = __atomic_load_n(&u->remote_head, __ATOMIC_ACQUIRE); i; i = u->remote_next[i - 1]) {
-		if (i - 1 >= u->frame_count || seen[i - 1]++) {
-			pr_warn("remote-free list: frame %u out of range or listed twice\n", i - 1);
-			goto out;
-		}
-	}
-	if (u->nr_free + __atomic_load_n(&u->remote_count, __ATOMIC_RELAXED) != counts[FRAME_FREE]) {
-		pr_warn("%u frames are FREE but %u are on the free lists\n", counts[FRAME_FREE],
-			u->nr_free + u->remote_count);
-		goto out;
-	}
+	if (u->nr_free + listed != counts[FRAME_FREE])
+		CHECK_FAIL(-EAGAIN, "%u frames are FREE but %u are on the free lists\n",
+			   counts[FRAME_FREE], u->nr_free + listed);
 	/* Every fill-ring and RX-ring entry belongs to its queue, once. */
 	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
 		struct xskb_queue *q = u->queues[s];
@@ -485,45 +500,60 @@ int xskb_umem__check(struct xskb_umem *u)
 
 		if (!q)
 			continue;
-		if (counts[q->slot] != q->posted - q->received) {
-			pr_warn("queue %u: %u frames in FILL state but %llu posted - received\n",
-				q->queue_id, counts[q->slot],
-				(unsigned long long)(q->posted - q->received));
-			goto out;
-		}
+		if (counts[q->slot] != q->posted - q->received)
+			CHECK_FAIL(-EUCLEAN, "queue %u: %u frames in FILL state but %llu posted - "
+				   "received\n", q->queue_id, counts[q->slot],
+				   (unsigned long long)(q->posted - q->received));
 		prod = *q->fill.producer;
 		cons = __atomic_load_n(q->fill.consumer, __ATOMIC_ACQUIRE);
 		for (__u32 k = cons; k != prod; k++) {
 			__u64 a = *xskb_ring_addr(&q->fill, k);
-			unsigned int i = (unsigned int)(a >> u->frame_shift);
+			__u64 i = a >> u->frame_shift;
 
-			if (i >= u->frame_count || u->state[i] != q->slot || seen[i]++) {
-				pr_warn("queue %u fill ring: frame %u not in its FILL state or listed twice\n",
-					q->queue_id, i);
-				goto out;
-			}
+			if (i >= u->frame_count || u->state[i] != q->slot || seen[i]++)
+				CHECK_FAIL(-EUCLEAN, "queue %u fill ring: frame %llu not in its FILL "
+					   "state or listed twice\n", q->queue_id,
+					   (unsigned long long)i);
 		}
 		prod = __atomic_load_n(q->rx.producer, __ATOMIC_ACQUIRE);
 		for (__u32 k = q->rx.cached_cons; k != prod; k++) {
-			unsigned int i = (unsigned int)(xskb_ring_desc(&q->rx, k)->addr >> u->frame_shift);
+			__u64 i = xskb_ring_desc(&q->rx, k)->addr >> u->frame_shift;
 
-			if (i >= u->frame_count || u->state[i] != q->slot || seen[i]++) {
-				pr_warn("queue %u RX ring: frame %u not in its FILL state or listed twice\n",
-					q->queue_id, i);
-				goto out;
-			}
+			if (i >= u->frame_count || u->state[i] != q->slot || seen[i]++)
+				CHECK_FAIL(-EUCLEAN, "queue %u RX ring: frame %llu not in its FILL "
+					   "state or listed twice\n", q->queue_id,
+					   (unsigned long long)i);
 		}
 	}
 	xskb_umem__frame_stats(u, &st);
-	if (st.held != counts[FRAME_HELD]) {
-		pr_warn("%u frames are HELD but the counters leave %u (free %u, fill %u of %u)\n",
-			counts[FRAME_HELD], st.held, st.free, st.fill, st.frames);
-		goto out;
+	if (st.held != counts[FRAME_HELD])
+		CHECK_FAIL(-EAGAIN, "%u frames are HELD but the counters leave %u (free %u, fill "
+			   "%u of %u)\n", counts[FRAME_HELD], st.held, st.free, st.fill,
+			   st.frames);
+	return 0;
+#undef CHECK_FAIL
+}
+
+int xskb_umem__check(struct xskb_umem *u)
+{
+	unsigned char *seen;
+	int err = -EAGAIN;
+
+	if (!u)
+		return -EINVAL;
+	seen = malloc(u->frame_count);
+	if (!seen)
+		return -ENOMEM;
+	/* Frees in flight settle in nanoseconds; a real break never does. */
+	for (int tries = 0; err == -EAGAIN && tries < 1000; tries++) {
+		if (tries)
+			sched_yield();
+		err = umem_check_once(u, seen, false);
 	}
-	err = 0;
-out:
+	if (err)
+		err = umem_check_once(u, seen, true);
 	free(seen);
-	return err;
+	return err == -EAGAIN ? -EUCLEAN : err;
 }
 
 void *xskb_umem__area(const struct xskb_umem *u)

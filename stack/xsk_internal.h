@@ -82,10 +82,12 @@ struct xskb_umem {
 	struct page *pages;		/* one per frame, for page fragments */
 	struct xskb_head_owner head_owner;
 
-	/* Frames freed by threads other than the owner: a lock-free LIFO of
-	 * frame index + 1 (0 ends it) the owner takes whole with one exchange. */
-	__u32 remote_head XSKB_CACHE_ALIGNED;
-	__u32 remote_count;
+	/* Frames freed by threads other than the owner: a lock-free LIFO the
+	 * owner takes whole with one exchange. The head word holds the first
+	 * frame's index + 1 (0: empty) in its low half and the list's length
+	 * in its high half, so length and list change in one CAS and are never
+	 * seen apart. remote_next[i] is the index + 1 after frame i. */
+	__u64 remote XSKB_CACHE_ALIGNED;
 	__u32 *remote_next;
 
 	/* Cold. */

@@ -710,6 +710,62 @@ static void test_owner_thread_exits(void **state)
 	rx_teardown(&r);
 }
 
+struct freeer {
+	struct sk_buff_head list;
+	pthread_t t;
+};
+
+static void *free_slowly(void *arg)
+{
+	struct freeer *f = arg;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&f->list))) {
+		kfree_skb(skb);
+		for (volatile int i = 0; i < 50; i++)
+			;
+	}
+	return NULL;
+}
+
+/*
+ * xskb_umem__check() on the polling thread while two other threads free
+ * skbs: it never reports a broken invariant that is only a free in flight
+ * (the old code bumped the remote-free count after publishing the frame, so
+ * the count and the list disagreed for a moment).
+ */
+static void test_check_during_remote_frees(void **state)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .rx_size = 2048, .fill_size = 2048);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 4000);
+	struct freeer f[2];
+	struct rx r = { 0 };
+	unsigned int checks = 0;
+	(void)state;
+
+	one_template(&r, 64, &ro);
+	rx_setup(&r, 2048, 8192, 0, &qo, &ro);
+	while (xskb_queue__poll(r.q, 64) > 0)
+		;
+	assert_int_equal(skb_queue_len(&r.got), 4000);
+	for (int k = 0; k < 2; k++) {
+		__skb_queue_head_init(&f[k].list);
+		for (int i = 0; i < 2000; i++)
+			__skb_queue_tail(&f[k].list, __skb_dequeue(&r.got));
+	}
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(pthread_create(&f[k].t, NULL, free_slowly, &f[k]), 0);
+	while (held(&r) > 0) {
+		assert_int_equal(xskb_umem__check(r.u), 0);
+		checks++;
+	}
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(pthread_join(f[k].t, NULL), 0);
+	assert_true(checks > 0);
+	assert_int_equal(xskb_umem__check(r.u), 0);
+	rx_teardown(&r);
+}
+
 /* A handler that keeps every skb runs the UMEM dry; freeing them restarts it. */
 static void test_fill_starvation(void **state)
 {
@@ -1068,6 +1124,7 @@ int main(void)
 		cmocka_unit_test(test_replay_dev_mac),
 		cmocka_unit_test(test_free_on_other_thread),
 		cmocka_unit_test(test_owner_thread_exits),
+		cmocka_unit_test(test_check_during_remote_frees),
 		cmocka_unit_test(test_fill_starvation),
 		cmocka_unit_test(test_accounting_churn),
 		cmocka_unit_test(test_shared_umem),

@@ -14,6 +14,9 @@
       Merges samples.jsonl, rx.log (xskb-rx's timestamped live lines),
       rx.json and gen.json of one soak into a per-second table (profile.tsv)
       and a summary (summary.json), and checks the frame accounting.
+
+  lossprof.py table DIR...
+      A markdown table, one row per soak folder.
 """
 import argparse
 import json
@@ -242,6 +245,26 @@ def report(a):
     return 0 if summ["accounting_ok"] in (True, None) else 1
 
 
+def table(a):
+    """One row per soak folder: configuration, loss, sleeps, placement."""
+    rows = []
+    for d in a.dirs:
+        cfg = load_json(os.path.join(d, "config.json")) or {}
+        sm = load_json(os.path.join(d, "summary.json")) or {}
+        rows.append(cfg | sm)
+    print("| rate | receiver | options | rx CPU | gen CPU | sent | lost | loss % | s with loss "
+          "| worst s | sleeps | poll CPUs | RSS max KiB |")
+    print("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|")
+    for r in rows:
+        napi = r.get("napi") or {}
+        print(f"| {r.get('rate')} | {r.get('receiver')} | {r.get('rx_options') or 'defaults'} "
+              f"| {r.get('rx_cpu')} | {r.get('gen_cpu')} | {r.get('sent')} | {r.get('lost')} "
+              f"| {r.get('loss_pct')} | {r.get('seconds_with_loss')} | {r.get('worst_second_lost')} "
+              f"| {napi.get('sleeps', '')} | {','.join(str(c) for c in r.get('napi_cpus', []))} "
+              f"| {r.get('rss_kb_max')} |")
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -257,8 +280,10 @@ def main():
     r = sub.add_parser("report")
     r.add_argument("--dir", required=True)
     r.add_argument("--json", action="store_true")
+    t = sub.add_parser("table")
+    t.add_argument("dirs", nargs="+")
     a = p.parse_args()
-    return sample(a) if a.cmd == "sample" else report(a)
+    return {"sample": sample, "report": report, "table": table}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,9 @@ struct chunk_pool {
 };
 
 static struct {
-	pthread_once_t once;
+	pthread_mutex_t init_lock;	/* set-up and its undo */
+	bool ready;			/* set up; read with acquire */
+	bool atfork_done;
 	pthread_mutex_t lock;		/* caches[], threads, magazine tables */
 	pthread_key_t key;
 	int nr_nodes;
@@ -81,7 +83,7 @@ static struct {
 	/* kmalloc */
 	struct kmem_cache *kmalloc_caches[18];
 } G = {
-	.once = PTHREAD_ONCE_INIT,
+	.init_lock = PTHREAD_MUTEX_INITIALIZER,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.kswapd_lock = PTHREAD_MUTEX_INITIALIZER,
 	.kswapd_wake = PTHREAD_COND_INITIALIZER,
@@ -102,8 +104,200 @@ void xskb_slab_set_hot(struct kmem_cache *s)
 		__atomic_store_n(&hot_cache, s, __ATOMIC_RELEASE);
 }
 
-static void slab_global_init(void);
-static void kmalloc_init(void);
+static int slab_global_init(void);
+
+/*
+ * Set the allocator up on first use. A failed set-up is undone completely,
+ * so a later call tries again (the allocation that failed may succeed then).
+ * Returns 0 or a negative errno.
+ */
+static XSKB_COLD int slab_init_slow(void)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&G.init_lock);
+	if (!G.ready) {
+		err = slab_global_init();
+		if (!err)
+			__atomic_store_n(&G.ready, true, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&G.init_lock);
+	return err;
+}
+
+static inline int slab_ready(void)
+{
+	return xskb_likely(__atomic_load_n(&G.ready, __ATOMIC_ACQUIRE)) ? 0 : slab_init_slow();
+}
+
+/* The chunk map, NULL before set-up (and after a set-up that failed). */
+static inline unsigned long *chunk_map(void)
+{
+	return __atomic_load_n(&G.chunk_map, __ATOMIC_ACQUIRE);
+}
+
+/* ---- fault injection ------------------------------------------------------- */
+
+/* Read by every allocation's fast-path condition: alone in its cache line. */
+bool xskb_failslab_armed XSKB_CACHE_ALIGNED;
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_once_t env_once;
+	struct xskb_fault_opts o;	/* sites already defaulted */
+	unsigned long calls;		/* eligible calls since armed */
+	unsigned long injected;
+	unsigned long long prng;
+} F = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.env_once = PTHREAD_ONCE_INIT,
+};
+
+/* The refiller's own mappings are never failed: it runs at no caller's
+ * request, and counting its calls would make nth= depend on timing. */
+static __thread bool in_kswapd;
+
+/* splitmix64: a deterministic stream from the seed. */
+static unsigned long long prng_next(unsigned long long *x)
+{
+	unsigned long long z = (*x += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void fault_apply_locked(const struct xskb_fault_opts *o)
+{
+	memset(&F.o, 0, sizeof(F.o));
+	if (o)
+		F.o = *o;
+	F.o.sz = sizeof(F.o);
+	if (!F.o.sites)
+		F.o.sites = XSKB_FAULT_SLAB | XSKB_FAULT_PAGE;
+	F.calls = 0;
+	F.injected = 0;
+	F.prng = F.o.seed ? F.o.seed : 0x5eed;
+	__atomic_store_n(&xskb_failslab_armed, F.o.rate || F.o.nth, __ATOMIC_RELAXED);
+}
+
+/* XSKB_FAILSLAB="rate=P,seed=S,nth=N,after=A,times=T,sites=slab|page|all,atomic=1" */
+static void fault_env(void)
+{
+	const char *env = getenv("XSKB_FAILSLAB");
+	struct xskb_fault_opts o = { .sz = sizeof(o) };
+	char buf[256], *save = NULL, *tok;
+
+	if (!env || !*env)
+		return;
+	if (strlen(env) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, env);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		unsigned long long v;
+
+		if (!eq)
+			goto bad;
+		*eq++ = '\0';
+		if (!strcmp(tok, "sites")) {
+			if (!strcmp(eq, "slab"))
+				o.sites = XSKB_FAULT_SLAB;
+			else if (!strcmp(eq, "page"))
+				o.sites = XSKB_FAULT_PAGE;
+			else if (!strcmp(eq, "all"))
+				o.sites = XSKB_FAULT_SLAB | XSKB_FAULT_PAGE;
+			else
+				goto bad;
+			continue;
+		}
+		errno = 0;
+		v = strtoull(eq, &end, 0);
+		if (errno || end == eq || *end)
+			goto bad;
+		if (!strcmp(tok, "rate") && v <= 100)
+			o.rate = (unsigned int)v;
+		else if (!strcmp(tok, "seed"))
+			o.seed = v;
+		else if (!strcmp(tok, "nth"))
+			o.nth = (unsigned long)v;
+		else if (!strcmp(tok, "after"))
+			o.after = (unsigned long)v;
+		else if (!strcmp(tok, "times"))
+			o.times = (unsigned long)v;
+		else if (!strcmp(tok, "atomic") && v <= 1)
+			o.atomic_only = v;
+		else
+			goto bad;
+	}
+	pthread_mutex_lock(&F.lock);
+	fault_apply_locked(&o);
+	pthread_mutex_unlock(&F.lock);
+	pr_info("XSKB_FAILSLAB=%s: failing allocations on purpose\n", env);
+	return;
+bad:
+	pr_warn("XSKB_FAILSLAB=%s ignored: use rate=PERCENT,seed=N,nth=N,after=N,times=N,"
+		"sites=slab|page|all,atomic=0|1\n", env);
+}
+
+bool xskb_failslab_check(unsigned int site, xskb_gfp_t gfp)
+{
+	bool fail = false;
+
+	if (in_kswapd)
+		return false;
+	pthread_mutex_lock(&F.lock);
+	if (!(F.o.rate || F.o.nth) || !(F.o.sites & site) ||
+	    (F.o.atomic_only && (gfp & XSKB___GFP_DIRECT_RECLAIM)))
+		goto out;
+	if (++F.calls <= F.o.after || (F.o.times && F.injected >= F.o.times))
+		goto out;
+	if (F.o.nth)
+		fail = F.calls - F.o.after == F.o.nth;
+	if (!fail && F.o.rate)
+		fail = prng_next(&F.prng) % 100 < F.o.rate;
+	F.injected += fail;
+out:
+	pthread_mutex_unlock(&F.lock);
+	return fail;
+}
+
+/* Declared in xsk_internal.h, which this file does not include. */
+int xskb_opts_check(const void *opts, size_t user_sz, size_t our_sz, const char *what);
+
+int xskb_fault_inject(const struct xskb_fault_opts *opts)
+{
+	struct xskb_fault_opts o = { 0 };
+
+	if (opts) {
+		int err = xskb_opts_check(opts, opts->sz, sizeof(*opts), "xskb_fault_opts");
+
+		if (err)
+			return err;
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+		if (o.rate > 100 || (o.sites & ~(XSKB_FAULT_SLAB | XSKB_FAULT_PAGE))) {
+			pr_warn("xskb_fault_opts: rate %u (0..100) or sites %#x unknown\n", o.rate,
+				o.sites);
+			return -EINVAL;
+		}
+	}
+	pthread_once(&F.env_once, fault_env);	/* the API overrides the environment */
+	pthread_mutex_lock(&F.lock);
+	fault_apply_locked(opts ? &o : NULL);
+	pthread_mutex_unlock(&F.lock);
+	return 0;
+}
+
+int xskb_fault_stats(struct xskb_fault_stats *st)
+{
+	if (!st)
+		return -EINVAL;
+	pthread_mutex_lock(&F.lock);
+	st->calls = F.calls;
+	st->injected = F.injected;
+	pthread_mutex_unlock(&F.lock);
+	return 0;
+}
 
 /* ---- chunk map: which 1 MiB chunks of address space belong to us --------- */
 
@@ -113,7 +307,7 @@ static inline bool chunk_map_test(unsigned long base)
 
 	if (base >> VA_BITS)
 		return false;
-	return __atomic_load_n(&G.chunk_map[idx / 64], __ATOMIC_ACQUIRE) & (1ul << (idx % 64));
+	return __atomic_load_n(&chunk_map()[idx / 64], __ATOMIC_ACQUIRE) & (1ul << (idx % 64));
 }
 
 static void chunk_map_set(unsigned long base, unsigned long len, bool on)
@@ -122,9 +316,9 @@ static void chunk_map_set(unsigned long base, unsigned long len, bool on)
 		unsigned long idx = a >> XSKB_SLAB_CHUNK_SHIFT;
 
 		if (on)
-			__atomic_fetch_or(&G.chunk_map[idx / 64], 1ul << (idx % 64), __ATOMIC_RELEASE);
+			__atomic_fetch_or(&chunk_map()[idx / 64], 1ul << (idx % 64), __ATOMIC_RELEASE);
 		else
-			__atomic_fetch_and(&G.chunk_map[idx / 64], ~(1ul << (idx % 64)), __ATOMIC_RELEASE);
+			__atomic_fetch_and(&chunk_map()[idx / 64], ~(1ul << (idx % 64)), __ATOMIC_RELEASE);
 	}
 }
 
@@ -163,6 +357,8 @@ static void *map_aligned(size_t len, int node, bool populate)
 	size_t span = len + CHUNK_SIZE;
 	char *raw, *base;
 
+	if (xskb_should_failslab(XSKB_FAULT_PAGE, XSKB_GFP_KERNEL))
+		return NULL;
 	raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		   -1, 0);
 	if (raw == MAP_FAILED)
@@ -258,6 +454,7 @@ static void pool_balance(int node)
 static void *kswapd(void *arg)
 {
 	(void)arg;
+	in_kswapd = true;
 	for (;;) {
 		struct timespec ts;
 
@@ -429,7 +626,8 @@ static struct slab_thread *slab_thread_init(void)
 {
 	struct slab_thread *t;
 
-	pthread_once(&G.once, slab_global_init);
+	if (slab_ready())
+		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
@@ -746,7 +944,8 @@ static struct kmem_cache *cache_create(const char *name, unsigned int size, unsi
 	    align > PAGE_SZ || (flags & ~(XSKB_SLAB_HWCACHE_ALIGN | XSKB_SLAB_POISON | XSKB_SLAB_PANIC)))
 		goto fail;
 	err = ENOMEM;
-	s = calloc(1, sizeof(*s) + G.nr_nodes * sizeof(s->node[0]));
+	if (!xskb_should_failslab(XSKB_FAULT_SLAB, XSKB_GFP_KERNEL))
+		s = calloc(1, sizeof(*s) + G.nr_nodes * sizeof(s->node[0]));
 	if (!s)
 		goto fail;
 	snprintf(s->name, sizeof(s->name), "%s", name);
@@ -812,8 +1011,29 @@ fail:
 struct kmem_cache *xskb_kmem_cache_create(const char *name, unsigned int size, unsigned int align,
 					  unsigned int flags, void (*ctor)(void *))
 {
-	pthread_once(&G.once, slab_global_init);
+	int err = slab_ready();
+
+	if (err) {
+		if (flags & XSKB_SLAB_PANIC) {
+			pr_warn("kmem_cache_create(%s): the allocator could not be set up: %s\n",
+				name ? name : "(null)", strerror(-err));
+			abort();
+		}
+		errno = -err;
+		return NULL;
+	}
 	return cache_create(name, size, align, flags, ctor);
+}
+
+/* Undo cache_create() of a cache nothing was allocated from. */
+static void cache_free(struct kmem_cache *s)
+{
+	pthread_mutex_lock(&G.lock);
+	G.caches[s->id] = NULL;
+	pthread_mutex_unlock(&G.lock);
+	for (int n = 0; n < G.nr_nodes; n++)
+		pthread_mutex_destroy(&s->node[n].lock);
+	free(s);
 }
 
 /* Drain every thread's magazine of @s back to its slabs. Caller holds G.lock. */
@@ -871,11 +1091,12 @@ int xskb_kmem_cache_destroy(struct kmem_cache *s)
 
 /* ---- allocation ------------------------------------------------------------ */
 
-static XSKB_COLD void alloc_failed(struct kmem_cache *s, xskb_gfp_t gfp)
+static XSKB_COLD void alloc_failed(struct kmem_cache *s, xskb_gfp_t gfp, bool injected)
 {
 	__atomic_fetch_add(&s->alloc_failures, 1, __ATOMIC_RELAXED);
 	if (!(gfp & XSKB___GFP_NOWARN) && !__atomic_exchange_n(&s->warned, true, __ATOMIC_RELAXED))
 		pr_warn("%s allocation failed (gfp %#x): %s\n", s->name, gfp,
+			injected ? "failure injected (xskb_fault_inject, XSKB_FAILSLAB)" :
 			(gfp & XSKB___GFP_DIRECT_RECLAIM) ? "out of memory"
 							  : "atomic reserve exhausted");
 }
@@ -920,9 +1141,15 @@ static void *alloc_slow(struct kmem_cache *s, struct slab_thread *t, xskb_gfp_t 
 
 void *xskb_kmem_cache_alloc_node(struct kmem_cache *s, xskb_gfp_t gfp, int node)
 {
-	struct slab_thread *t = this_thread();
+	struct slab_thread *t;
 	void *obj;
 
+	/* The kernel's slab_pre_alloc_hook(): every allocation may be failed. */
+	if (xskb_should_failslab(XSKB_FAULT_SLAB, gfp)) {
+		alloc_failed(s, gfp, true);
+		return NULL;
+	}
+	t = this_thread();
 	if (xskb_unlikely(!t))
 		return NULL;
 	if (node != XSKB_NUMA_NO_NODE && node != t->node && node >= 0 && node < G.nr_nodes)
@@ -930,7 +1157,7 @@ void *xskb_kmem_cache_alloc_node(struct kmem_cache *s, xskb_gfp_t gfp, int node)
 	else
 		obj = alloc_slow(s, t, gfp);
 	if (xskb_unlikely(!obj)) {
-		alloc_failed(s, gfp);
+		alloc_failed(s, gfp, false);
 		return NULL;
 	}
 	if (xskb_unlikely(s->debug))
@@ -1022,7 +1249,8 @@ static inline unsigned int kmalloc_index(size_t size)
 	return (unsigned int)(64 - __builtin_clzl(size - 1)) - 1;
 }
 
-static void kmalloc_init(void)
+/* The size-class caches; on failure none is left. Returns 0 or -errno. */
+static int kmalloc_init(void)
 {
 	for (unsigned int i = 0; i < NR_KMALLOC; i++) {
 		unsigned int sz = kmalloc_sizes[i];
@@ -1032,7 +1260,17 @@ static void kmalloc_init(void)
 			 sz >= 1024 ? "k" : "");
 		/* Power-of-two classes are naturally aligned, as in the kernel. */
 		G.kmalloc_caches[i] = cache_create(name, sz, (sz & (sz - 1)) ? 32 :
-					  (sz > PAGE_SZ ? PAGE_SZ : sz), XSKB_SLAB_PANIC, NULL);
+					  (sz > PAGE_SZ ? PAGE_SZ : sz), 0, NULL);
+		if (!G.kmalloc_caches[i]) {
+			int err = -errno;
+
+			pr_warn("cannot create the kmalloc cache %s: %s\n", name, strerror(errno));
+			while (i--) {
+				cache_free(G.kmalloc_caches[i]);
+				G.kmalloc_caches[i] = NULL;
+			}
+			return err;
+		}
 		if (sz > PAGE_SZ) {
 			/* Natural alignment above a page: first object at its size. */
 			struct kmem_cache *s = G.kmalloc_caches[i];
@@ -1043,6 +1281,7 @@ static void kmalloc_init(void)
 		G.kmalloc_caches[i]->kmalloc = true;
 		G.kmalloc_caches[i]->kmalloc_idx = i;
 	}
+	return 0;
 }
 
 static void *kmalloc_large(size_t size, xskb_gfp_t gfp, int node)
@@ -1058,7 +1297,7 @@ static void *kmalloc_large(size_t size, xskb_gfp_t gfp, int node)
 	}
 	if (node < 0 || node >= G.nr_nodes)
 		node = this_thread() ? xskb_slab_tl->node : 0;
-	hdr = map_aligned(len, node, false);
+	hdr = map_aligned(len, node, false);	/* the page allocator's failure point */
 	if (!hdr)
 		return NULL;
 	hdr->magic = LARGE_MAGIC;
@@ -1072,7 +1311,7 @@ void *xskb_kmalloc_node(size_t size, xskb_gfp_t gfp, int node)
 {
 	/* Fast path: a non-empty magazine of this thread's size class. */
 	if (xskb_likely(size - 1 < XSKB_KMALLOC_MAX_CACHE_SIZE && node == XSKB_NUMA_NO_NODE &&
-			!(gfp & XSKB___GFP_ZERO))) {
+			!(gfp & XSKB___GFP_ZERO) && !xskb_failslab_on())) {
 		struct kmem_mag *m = kmalloc_mag[kmalloc_index(size)];
 
 		if (xskb_likely(m != NULL) && xskb_likely(m->count))
@@ -1081,7 +1320,7 @@ void *xskb_kmalloc_node(size_t size, xskb_gfp_t gfp, int node)
 	if (xskb_unlikely(!size))
 		return XSKB_ZERO_SIZE_PTR;
 	if (xskb_unlikely(size > XSKB_KMALLOC_MAX_CACHE_SIZE))
-		return (pthread_once(&G.once, slab_global_init), kmalloc_large(size, gfp, node));
+		return slab_ready() ? NULL : kmalloc_large(size, gfp, node);
 	if (xskb_unlikely(!xskb_slab_tl) && !slab_thread_init())
 		return NULL;
 	return xskb_kmem_cache_alloc_node(G.kmalloc_caches[kmalloc_index(size)], gfp, node);
@@ -1103,7 +1342,7 @@ static struct slab *kmalloc_owner(const void *p, const char *fn)
 	struct slab *sl = virt_to_slab(p);
 
 	(void)fn;
-	if (xskb_unlikely(!G.chunk_map || !chunk_map_test((unsigned long)sl)))
+	if (xskb_unlikely(!chunk_map() || !chunk_map_test((unsigned long)sl)))
 		kfree_bug(p, "pointer was not allocated by xskb (foreign pointer)");
 	if (sl->magic == LARGE_MAGIC) {
 		if ((const char *)p != (const char *)sl + PAGE_SZ)
@@ -1122,7 +1361,7 @@ void xskb_kfree(const void *p)
 
 	/* Fast path: a slab object of this thread's node, room in its
 	 * magazine. The chunk map check stays: foreign pointers must abort. */
-	if (xskb_likely(!XSKB_ZERO_OR_NULL_PTR(p) && t && G.chunk_map &&
+	if (xskb_likely(!XSKB_ZERO_OR_NULL_PTR(p) && t && chunk_map() &&
 			chunk_map_test((unsigned long)sl) && sl->magic == SLAB_MAGIC &&
 			sl->node == t->node && !sl->cache->debug)) {
 		struct kmem_mag *m = t->mag[sl->cache->id];
@@ -1169,18 +1408,21 @@ size_t xskb_kmalloc_size_roundup(size_t size)
 
 static bool node_ok(int node)
 {
-	pthread_once(&G.once, slab_global_init);
-	return node >= 0 && node < G.nr_nodes;
+	return !slab_ready() && node >= 0 && node < G.nr_nodes;
 }
 
 int xskb_slab_set_reserve(int node, const struct xskb_slab_reserve *r)
 {
+	int err;
+
 	if (!r || r->min_chunks > r->low_chunks || r->low_chunks > r->high_chunks ||
 	    r->high_chunks > MAX_RESERVE)
 		return -EINVAL;
+	err = slab_ready();
+	if (err)
+		return err;
 	if (node != XSKB_NUMA_NO_NODE && !node_ok(node))
 		return -EINVAL;
-	pthread_once(&G.once, slab_global_init);
 	for (int n = 0; n < G.nr_nodes; n++) {
 		if (node != XSKB_NUMA_NO_NODE && n != node)
 			continue;
@@ -1222,7 +1464,8 @@ int xskb_slab_pool_stats(int node, struct xskb_slab_pool_stats *st)
 
 void xskb_slab_shrink(void)
 {
-	pthread_once(&G.once, slab_global_init);
+	if (slab_ready())
+		return;
 	for (int n = 0; n < G.nr_nodes; n++) {
 		struct chunk_pool *p = &G.pool[n];
 		struct xskb_slab_reserve saved;
@@ -1273,7 +1516,8 @@ int xskb_kmem_cache_stats(struct kmem_cache *s, struct xskb_slab_stats *st)
 
 void xskb_slabinfo(FILE *f)
 {
-	pthread_once(&G.once, slab_global_init);
+	if (slab_ready())
+		return;
 	fprintf(f, "%-24s %10s %10s %8s %8s %8s %8s\n", "# name", "in_use", "cached", "objsize",
 		"stride", "per_slab", "slabs");
 	for (unsigned int id = 0; id < XSKB_MAX_CACHES; id++) {
@@ -1294,35 +1538,83 @@ void xskb_slabinfo(FILE *f)
 
 /* ---- init ------------------------------------------------------------------- */
 
-static void slab_global_init(void)
+/* Unmap a pool's free chunks (all of them: at set-up no cache has one). */
+static void pool_release_all(struct chunk_pool *p)
+{
+	while (p->free) {
+		struct slab *c = p->free;
+
+		p->free = c->next;
+		unmap_chunks(c, CHUNK_SIZE);
+	}
+	p->nr_free = p->nr_mapped = 0;
+}
+
+/*
+ * Called once, under G.init_lock, until it succeeds. Every failure is
+ * printed and undone; returns 0 or a negative errno.
+ */
+static int slab_global_init(void)
 {
 	const struct xskb_slab_reserve def = {
 		.min_chunks = 2, .low_chunks = 4, .high_chunks = 8, .background_refill = true,
 	};
 	size_t map_bytes = (1ul << (VA_BITS - XSKB_SLAB_CHUNK_SHIFT)) / 8;
+	unsigned long *map = MAP_FAILED;
+	int err, n;
 
+	pthread_once(&F.env_once, fault_env);
 	G.numa = numa_available() >= 0;
 	G.nr_nodes = G.numa ? numa_max_node() + 1 : 1;
 	if (G.nr_nodes > XSKB_MAX_NODES)
 		G.nr_nodes = XSKB_MAX_NODES;
-	G.chunk_map = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE,
+	errno = ENOMEM;
+	if (!xskb_should_failslab(XSKB_FAULT_PAGE, XSKB_GFP_KERNEL))
+		map = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (G.chunk_map == MAP_FAILED) {
-		pr_warn("cannot reserve the chunk map: %s\n", strerror(errno));
-		abort();
+	if (map == MAP_FAILED) {
+		err = -errno;
+		pr_warn("cannot reserve the slab chunk map (%zu bytes of address space): %s\n",
+			map_bytes, strerror(errno));
+		return err;
 	}
-	pthread_key_create(&G.key, slab_thread_exit);
-	pthread_atfork(NULL, NULL, kswapd_child_after_fork);
+	__atomic_store_n(&G.chunk_map, map, __ATOMIC_RELEASE);
+	err = -pthread_key_create(&G.key, slab_thread_exit);
+	if (err) {
+		pr_warn("cannot create the slab's thread key: %s\n", strerror(-err));
+		goto out_map;
+	}
+	if (!G.atfork_done) {	/* cannot be undone: registered at most once */
+		pthread_atfork(NULL, NULL, kswapd_child_after_fork);
+		G.atfork_done = true;
+	}
 	/* Boost at most to 1/32 of memory, between 64 MiB and 1 GiB. */
 	long pages = sysconf(_SC_PHYS_PAGES);
 	unsigned long boost_max = pages > 0 ? (unsigned long)pages * PAGE_SZ / 32 / CHUNK_SIZE : 64;
 
 	boost_max = boost_max < 64 ? 64 : boost_max > 1024 ? 1024 : boost_max;
-	for (int n = 0; n < G.nr_nodes; n++) {
-		pthread_mutex_init(&G.pool[n].lock, NULL);
-		G.pool[n].boost_max = boost_max;
-		G.pool[n].wm = def;
-		pool_balance(n);
+	for (n = 0; n < G.nr_nodes; n++) {
+		struct chunk_pool *p = &G.pool[n];
+
+		memset(p, 0, sizeof(*p));
+		pthread_mutex_init(&p->lock, NULL);
+		p->boost_max = boost_max;
+		p->wm = def;
+		pool_balance(n);	/* an empty pool is no error: GFP_KERNEL maps */
 	}
-	kmalloc_init();
+	err = kmalloc_init();
+	if (err)
+		goto out_pools;
+	return 0;
+
+out_pools:
+	for (n = 0; n < G.nr_nodes; n++) {
+		pool_release_all(&G.pool[n]);
+		pthread_mutex_destroy(&G.pool[n].lock);
+	}
+	pthread_key_delete(G.key);
+out_map:
+	__atomic_store_n(&G.chunk_map, NULL, __ATOMIC_RELEASE);
+	munmap(map, map_bytes);
+	return err;
 }

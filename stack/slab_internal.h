@@ -70,6 +70,31 @@ extern __thread struct kmem_mag *xskb_slab_hot_mag XSKB_TLS;
  * without a NULL test. */
 extern struct kmem_mag xskb_slab_no_mag;
 
+/*
+ * Fault injection (xskb_fault_inject(), XSKB_FAILSLAB). Off, it costs the
+ * allocation fast paths one load of a read-mostly global and a branch that
+ * is never taken; armed, those paths step aside so that every allocation
+ * reaches xskb_failslab_check(), as every kernel allocation reaches
+ * slab_pre_alloc_hook(). The hot magazine pop (xskb_slab_hot_pop()) is the
+ * kernel's napi_skb_cache_get() and, like it, is never failed: its refill is.
+ */
+extern bool xskb_failslab_armed;
+
+/* True when the allocation at @site (XSKB_FAULT_*) with @gfp must fail. */
+bool xskb_failslab_check(unsigned int site, xskb_gfp_t gfp);
+
+static XSKB_ALWAYS_INLINE bool xskb_failslab_on(void)
+{
+	return xskb_unlikely(__atomic_load_n(&xskb_failslab_armed, __ATOMIC_RELAXED));
+}
+
+/* For set-up allocations outside the slab (UMEM area, rings): call before
+ * the allocation and fail it with -ENOMEM when this says so. */
+static XSKB_ALWAYS_INLINE bool xskb_should_failslab(unsigned int site, xskb_gfp_t gfp)
+{
+	return xskb_failslab_on() && xskb_failslab_check(site, gfp);
+}
+
 /* Give @s a per-thread fast path (at most one cache: sk_buff heads). */
 void xskb_slab_set_hot(struct kmem_cache *s);
 
@@ -101,7 +126,7 @@ static XSKB_ALWAYS_INLINE bool xskb_slab_hot_push(void *obj)
 /*
  * Inline magazine pop: what kmem_cache_alloc() does when the thread's
  * magazine has an object. Anything else (empty magazine, first use by this
- * thread, __GFP_ZERO, debug caches) goes out of line.
+ * thread, __GFP_ZERO, debug caches, fault injection armed) goes out of line.
  */
 static XSKB_ALWAYS_INLINE void *xskb_slab_alloc_fast(struct kmem_cache *s, xskb_gfp_t gfp)
 {
@@ -109,7 +134,7 @@ static XSKB_ALWAYS_INLINE void *xskb_slab_alloc_fast(struct kmem_cache *s, xskb_
 	struct kmem_mag *m;
 
 	if (xskb_likely(t) && (m = t->mag[s->id]) != NULL && xskb_likely(m->count) &&
-	    !(gfp & XSKB___GFP_ZERO) && !s->debug)
+	    !(gfp & XSKB___GFP_ZERO) && !s->debug && !xskb_failslab_on())
 		return m->objs[--m->count];
 	return xskb_kmem_cache_alloc(s, gfp);
 }

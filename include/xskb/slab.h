@@ -74,8 +74,9 @@ struct kmem_cache;
  *        objects must be returned to the cache in constructed state
  *
  * Process context only (maps memory). Returns the cache, or NULL with errno
- * set (EINVAL for a bad size/alignment/flag, ENOMEM, ENOSPC when the cache
- * table is full); with XSKB_SLAB_PANIC failure aborts instead.
+ * set (EINVAL for a bad size/alignment/flag, ENOMEM, also when the allocator
+ * itself cannot be set up, ENOSPC when the cache table is full); with
+ * XSKB_SLAB_PANIC failure aborts instead, as the kernel panics.
  */
 XSKB_API struct kmem_cache *xskb_kmem_cache_create(const char *name, unsigned int size,
 						   unsigned int align, unsigned int flags,
@@ -95,7 +96,9 @@ XSKB_API int xskb_kmem_cache_destroy(struct kmem_cache *s);
  * @node: NUMA node, or XSKB_NUMA_NO_NODE for the calling thread's node
  *
  * Returns the object, or NULL when the GFP mode forbids getting more memory
- * (or the system is out of it). Lock-free on the thread's own node while its
+ * (or the system is out of it, or the allocator cannot be set up: the first
+ * allocation sets it up, and a failed set-up is undone and tried again by
+ * the next one). Lock-free on the thread's own node while its
  * magazine has objects.
  */
 XSKB_API void *xskb_kmem_cache_alloc_node(struct kmem_cache *s, xskb_gfp_t gfp, int node);
@@ -191,6 +194,67 @@ XSKB_API void xskb_slabinfo(FILE *f);
 
 /** Release every node's free pool chunks to the OS (process context). */
 XSKB_API void xskb_slab_shrink(void);
+
+/* ---- fault injection (the kernel's failslab) ---------------------------- */
+
+#define XSKB_FAULT_SLAB 0x1u /* kmem_cache_alloc(), kmalloc() up to 128 KiB, cache creation */
+#define XSKB_FAULT_PAGE 0x2u /* memory mapped for the caller: slab chunks, the allocator's
+			      * chunk map, kmalloc() above 128 KiB */
+
+/**
+ * struct xskb_fault_opts - which allocations xskb_fault_inject() fails
+ * @sz: sizeof(struct xskb_fault_opts); use XSKB_OPTS()
+ * @rate: percent (0..100) of eligible calls that fail, drawn from a
+ *        deterministic PRNG: the same @seed fails the same calls
+ * @nth: fail the @nth eligible call after @after (1 = the first), once
+ * @after: the first @after eligible calls never fail
+ * @times: fail at most this many calls (0: no limit)
+ * @seed: the PRNG seed for @rate (0: a fixed default)
+ * @sites: XSKB_FAULT_* mask of the allocations that may fail (0: all)
+ * @atomic_only: only allocations that may not sleep (no
+ *               __GFP_DIRECT_RECLAIM), like the kernel's failslab with
+ *               ignore-gfp-wait
+ *
+ * An eligible call is an allocation at one of @sites that @atomic_only does
+ * not exclude, made by any thread except the background refiller. Failures
+ * look like real ones: NULL, counted in the cache's alloc_failures, one
+ * message per cache. The per-packet pop from a thread's sk_buff head cache
+ * (the kernel's napi_skb_cache_get()) is not an allocation: its refill is.
+ */
+struct xskb_fault_opts {
+	size_t sz;
+	unsigned int rate;
+	unsigned long nth;
+	unsigned long after;
+	unsigned long times;
+	unsigned long long seed;
+	unsigned int sites;
+	bool atomic_only;
+	size_t :0;
+};
+
+/**
+ * xskb_fault_inject - fail allocations on purpose (tests, hardening)
+ * @opts: what to fail; NULL, or neither @rate nor @nth: stop failing
+ *
+ * Replaces the previous setting (and the XSKB_FAILSLAB environment variable,
+ * which the first allocation reads once: "rate=P,seed=S,nth=N,after=A,
+ * times=T,sites=slab|page|all,atomic=0|1", e.g. XSKB_FAILSLAB=rate=10,seed=1)
+ * and zeroes the counters. Off, the allocation fast paths pay one
+ * never-taken branch; on, every eligible call takes a lock. Any thread.
+ * Returns 0, or -EINVAL for a rate above 100, unknown sites or an options
+ * struct with unknown non-zero fields.
+ */
+XSKB_API int xskb_fault_inject(const struct xskb_fault_opts *opts);
+
+/** Counters since the last xskb_fault_inject() (or XSKB_FAILSLAB). */
+struct xskb_fault_stats {
+	unsigned long calls;		/* eligible calls seen */
+	unsigned long injected;		/* of those, failed on purpose */
+};
+
+/** Copy the counters to @st. Returns 0, or -EINVAL for a NULL @st. */
+XSKB_API int xskb_fault_stats(struct xskb_fault_stats *st);
 
 /* ---- kernel names ------------------------------------------------------- */
 #ifndef XSKB_NO_KERNEL_NAMES

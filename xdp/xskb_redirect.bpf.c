@@ -45,67 +45,160 @@ struct {
 	__uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(xskb_redirect);
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XSKB_XDP_MAX_FRAGS);
+	__type(key, struct xskb_xdp_frag_key);
+	__type(value, __u32);		/* the claiming rule's mark */
+} xskb_frags SEC(".maps");
+
 struct flow {
 	__u16 ethertype;	/* host order, after one VLAN tag */
 	__u8 proto;
 	__u8 has_ports;
 	__u16 sport, dport;	/* host order */
-	__u32 saddr, daddr;	/* IPv4, or the low words of IPv6 */
+	__u8 frag;		/* part of a fragmented datagram */
+	__u8 frag_first;	/* ... its first fragment (offset 0) */
+	__u32 saddr, daddr;	/* IPv4, or the low words of IPv6: for the hash */
+	struct xskb_xdp_frag_key key;
 };
 
-/* Parse the headers in the first buffer only (multi-buffer safe). */
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1fff
+
+/*
+ * Packet pointers move by constant offsets only: a pointer plus a variable
+ * (IHL, an extension header's length) is refused by the verifier to a
+ * loader without CAP_PERFMON (its Spectre v1 sanitation), so headers at
+ * such offsets are copied with bpf_xdp_load_bytes(), which also reads past
+ * the first buffer of a multi-buffer packet. The usual packet (IPv4 without
+ * options, IPv6 without extension headers) needs no helper call.
+ */
+static __always_inline void load_ports(struct xdp_md *ctx, void *l4, void *end, __u32 off,
+				       int direct, struct flow *f)
+{
+	__be16 ports[2];
+
+	if (f->proto != IPPROTO_UDP && f->proto != IPPROTO_TCP)
+		return;
+	if (direct) {
+		if (l4 + 4 > end)
+			return;
+		__builtin_memcpy(ports, l4, 4);
+	} else if (bpf_xdp_load_bytes(ctx, off, ports, 4)) {
+		return;
+	}
+	f->sport = bpf_ntohs(ports[0]);
+	f->dport = bpf_ntohs(ports[1]);
+	f->has_ports = 1;
+}
+
+static __always_inline void parse_ipv4(struct xdp_md *ctx, void *l3, void *end, __u32 l3off,
+				       struct flow *f)
+{
+	struct iphdr *ip = l3;
+	__u16 frag_off;
+
+	if ((void *)(ip + 1) > end || ip->ihl < 5)
+		return;
+	f->proto = ip->protocol;
+	f->saddr = f->key.saddr[0] = ip->saddr;
+	f->daddr = f->key.daddr[0] = ip->daddr;
+	f->key.id = ip->id;
+	f->key.proto = ip->protocol;
+	f->key.family = 4;
+	frag_off = bpf_ntohs(ip->frag_off);
+	if (frag_off & (IP_MF | IP_OFFSET)) {
+		f->frag = 1;
+		f->frag_first = !(frag_off & IP_OFFSET);
+		if (!f->frag_first)	/* no L4 header here */
+			return;
+	}
+	load_ports(ctx, ip + 1, end, l3off + ip->ihl * 4, ip->ihl == 5, f);
+}
+
+struct ext_hdr {
+	__u8 nexthdr;
+	__u8 len;
+	__be16 frag_off;	/* fragment header only: offset << 3 | M */
+	__be32 id;		/* fragment header only */
+};
+
+static __always_inline void parse_ipv6(struct xdp_md *ctx, void *l3, void *end, __u32 l3off,
+				       struct flow *f)
+{
+	struct ipv6hdr *ip6 = l3;
+	__u32 off = l3off + sizeof(*ip6);
+	__u8 nh;
+
+	if ((void *)(ip6 + 1) > end)
+		return;
+	nh = ip6->nexthdr;
+	__builtin_memcpy(f->key.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(f->key.daddr, &ip6->daddr, 16);
+	f->saddr = ip6->saddr.in6_u.u6_addr32[3];
+	f->daddr = ip6->daddr.in6_u.u6_addr32[3];
+	f->key.family = 6;
+	/* Hop-by-hop, routing, destination options, fragment and AH headers may
+	 * precede the upper-layer header; walk a bounded number of them. */
+	for (int i = 0; i < XSKB_XDP_MAX_EXTHDRS; i++) {
+		struct ext_hdr h;
+
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING && nh != IPPROTO_DSTOPTS &&
+		    nh != IPPROTO_FRAGMENT && nh != IPPROTO_AH)
+			break;
+		if (bpf_xdp_load_bytes(ctx, off, &h, sizeof(h)))
+			return;
+		if (nh == IPPROTO_FRAGMENT) {
+			__u16 fo = bpf_ntohs(h.frag_off);
+
+			f->frag = 1;
+			f->frag_first = !(fo & 0xfff8);
+			f->key.id = h.id;
+			f->key.proto = h.nexthdr;
+			off += 8;
+		} else if (nh == IPPROTO_AH) {
+			off += ((__u32)h.len + 2) * 4;
+		} else {
+			off += ((__u32)h.len + 1) * 8;
+		}
+		nh = h.nexthdr;
+		if (f->frag && !f->frag_first) {
+			f->proto = nh;	/* no L4 header in a later fragment */
+			return;
+		}
+	}
+	f->proto = nh;
+	load_ports(ctx, ip6 + 1, end, off, off == l3off + sizeof(*ip6), f);
+}
+
+/* Parse Ethernet, one VLAN tag, IPv4/IPv6 and the UDP/TCP ports. */
 static __always_inline void parse(struct xdp_md *ctx, struct flow *f)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	void *l3, *l4;
 	__u16 proto;
 
 	if ((void *)(eth + 1) > end)
 		return;
 	proto = bpf_ntohs(eth->h_proto);
-	l3 = eth + 1;
 	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
-		__be16 *inner = l3 + 2;
+		__be16 *inner = (void *)(eth + 1) + 2;
 
 		if ((void *)(inner + 1) > end)
 			return;
-		proto = bpf_ntohs(*inner);
-		l3 += 4;
-	}
-	f->ethertype = proto;
-	if (proto == ETH_P_IP) {
-		struct iphdr *ip = l3;
-
-		if ((void *)(ip + 1) > end || ip->ihl < 5)
-			return;
-		f->proto = ip->protocol;
-		f->saddr = ip->saddr;
-		f->daddr = ip->daddr;
-		if (ip->frag_off & bpf_htons(0x1fff))	/* not the first fragment */
-			return;
-		l4 = l3 + ip->ihl * 4;
-	} else if (proto == ETH_P_IPV6) {
-		struct ipv6hdr *ip6 = l3;
-
-		if ((void *)(ip6 + 1) > end)
-			return;
-		f->proto = ip6->nexthdr;
-		f->saddr = ip6->saddr.in6_u.u6_addr32[3];
-		f->daddr = ip6->daddr.in6_u.u6_addr32[3];
-		l4 = ip6 + 1;
-	} else {
+		f->ethertype = bpf_ntohs(*inner);
+		if (f->ethertype == ETH_P_IP)
+			parse_ipv4(ctx, (void *)(eth + 1) + 4, end, ETH_HLEN + 4, f);
+		else if (f->ethertype == ETH_P_IPV6)
+			parse_ipv6(ctx, (void *)(eth + 1) + 4, end, ETH_HLEN + 4, f);
 		return;
 	}
-	if (f->proto == IPPROTO_UDP || f->proto == IPPROTO_TCP) {
-		__be16 *ports = l4;
-
-		if ((void *)(ports + 2) > end)
-			return;
-		f->sport = bpf_ntohs(ports[0]);
-		f->dport = bpf_ntohs(ports[1]);
-		f->has_ports = 1;
-	}
+	f->ethertype = proto;
+	if (proto == ETH_P_IP)
+		parse_ipv4(ctx, eth + 1, end, ETH_HLEN, f);
+	else if (proto == ETH_P_IPV6)
+		parse_ipv6(ctx, eth + 1, end, ETH_HLEN, f);
 }
 
 static __always_inline int rule_match(const struct xskb_xdp_rule *r, const struct flow *f)
@@ -164,15 +257,24 @@ int xskb_redirect(struct xdp_md *ctx)
 	if (flags & XSKB_XDP_F_CLAIM_ALL) {
 		claimed = 1;
 	} else {
-		for (__u32 i = 0; i < XSKB_XDP_MAX_RULES; i++) {
+		__u32 *fmark;
+
+		/* A later fragment of a datagram whose first fragment was claimed. */
+		if (f.frag && !f.frag_first && (fmark = bpf_map_lookup_elem(&xskb_frags, &f.key))) {
+			claimed = 1;
+			mark = *fmark;
+		}
+		for (__u32 i = 0; i < XSKB_XDP_MAX_RULES && !claimed; i++) {
 			if (i >= nr)
 				break;
 			if (rule_match(&rs->rule[i], &f)) {
 				claimed = 1;
 				mark = rs->rule[i].mark;
-				break;
 			}
 		}
+		/* Remember the datagram, so that its other fragments follow. */
+		if (claimed && f.frag && f.frag_first)
+			bpf_map_update_elem(&xskb_frags, &f.key, &mark, BPF_ANY);
 	}
 	if (!claimed)
 		return XDP_PASS;
@@ -185,7 +287,7 @@ int xskb_redirect(struct xdp_md *ctx)
 			meta->mark = mark;
 			meta->flags = 0;
 			meta->hash = 0;
-			if (f.ethertype == ETH_P_IP || f.ethertype == ETH_P_IPV6) {
+			if (f.key.family) {
 				meta->hash = flow_hash(&f);
 				meta->flags = XSKB_META_F_HASH | XSKB_META_F_HASH_SW |
 					      (f.has_ports ? XSKB_META_F_HASH_L4 : 0);

@@ -10,6 +10,8 @@
 
 #define XSKB_XDP_MAX_QUEUES	256	/* xsks_map entries (rx queue ids) */
 #define XSKB_XDP_MAX_RULES	16
+#define XSKB_XDP_MAX_FRAGS	4096	/* xskb_frags entries: datagrams being fragmented */
+#define XSKB_XDP_MAX_EXTHDRS	8	/* IPv6 extension headers walked before giving up */
 
 /* struct xskb_xdp_rule.flags */
 #define XSKB_RULE_F_ETHERTYPE	0x01	/* match ethertype (after one VLAN tag) */
@@ -58,6 +60,20 @@ struct xskb_xdp_cfg {
 	__u32 reserved;
 	__u64 owner_start;	/* its start time: /proc/PID/stat field 22 */
 	__u64 owner_pidns;	/* inode of its pid namespace (/proc/self/ns/pid) */
+};
+
+/*
+ * xskb_frags (LRU hash): a fragmented datagram whose first fragment a rule
+ * claimed, so that its later fragments (which carry no ports) are claimed
+ * too. IPv4 addresses sit in addr[0], the rest zero.
+ */
+struct xskb_xdp_frag_key {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 id;		/* IPv4 identification or IPv6 fragment identification */
+	__u8 proto;		/* upper-layer protocol */
+	__u8 family;		/* 4 or 6 */
+	__u16 pad;
 };
 
 /* XDP metadata (bpf_xdp_adjust_meta), immediately in front of the packet. */

@@ -590,6 +590,7 @@ static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb
 	if (!d)
 		return -ENOMEM;
 	d->xsks_map_fd = d->rules_fd = d->cfg_fd = -1;
+	d->refs = 1;
 	snprintf(d->netdev.name, sizeof(d->netdev.name), "%s", ifname);
 	d->netdev.ifindex = (int)if_nametoindex(ifname);
 	if (!d->netdev.ifindex) {
@@ -725,7 +726,8 @@ int xskb_dev__close(struct xskb_dev *d)
 	xdp_program__close(d->prog);
 	bpf_object__close(obj);
 	restore_libs(saved);
-	free(d);
+	/* Skbs on frames of a UMEM its queues used may still name it. */
+	xskb_dev_put(d);
 	return err;
 }
 

@@ -36,7 +36,6 @@ struct xskb_replay {
 	__u64 dropped;			/* too big without multi-buffer */
 	struct mem_ring_hdr *fill_hdr, *rx_hdr;
 	void *fill_ring, *rx_ring;
-	struct net_device dev;
 };
 
 static int mem_ring(struct mem_ring_hdr **hdr, void **ring, unsigned int entries, size_t esz,
@@ -221,6 +220,7 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 	const struct xskb_replay_pkt *pkts;
 	struct xskb_replay *rp = NULL;
 	struct xskb_queue *q = NULL;
+	struct net_device *dev;
 	bool fits_one = true;
 	int err;
 
@@ -281,23 +281,29 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 	if (err)
 		goto out_free;
 
-	if (XSKB_OPT(ropts, dev, (struct net_device *)NULL)) {
-		rp->dev = *ropts->dev;	/* its MAC is checked with every queue's */
-	} else {
+	/* skb->dev: the caller's device itself (its MAC is checked with every
+	 * queue's), or a built-in one that lives as long as the UMEM. */
+	dev = XSKB_OPT(ropts, dev, (struct net_device *)NULL);
+	if (!dev) {
 		static const unsigned char laa[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 
-		snprintf(rp->dev.name, sizeof(rp->dev.name), "replay0");
-		rp->dev.mtu = 65535;
-		rp->dev.numa_node = u->numa_node;
-		rp->dev.hard_header_len = 14;
+		dev = xskb_umem_alloc_netdev(u);
+		if (!dev) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+		snprintf(dev->name, sizeof(dev->name), "replay0");
+		dev->mtu = 65535;
+		dev->numa_node = u->numa_node;
+		dev->hard_header_len = 14;
 		if (pkts[0].len >= 6 && !(*(const unsigned char *)pkts[0].data & 1))
-			memcpy(rp->dev.dev_addr, pkts[0].data, 6);
+			memcpy(dev->dev_addr, pkts[0].data, 6);
 		else
-			memcpy(rp->dev.dev_addr, laa, 6);
+			memcpy(dev->dev_addr, laa, 6);
 	}
 	q->replay = rp;
-	q->netdev = &rp->dev;
-	q->napi.dev = &rp->dev;
+	q->netdev = dev;
+	q->napi.dev = dev;
 	err = xskb_queue_init_common(q, u, qopts);
 	if (err)
 		goto out_free;

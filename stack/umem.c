@@ -183,6 +183,15 @@ int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q)
 		u->queues[s] = q;
 		u->nr_queues++;
 		q->slot = (__u8)(FRAME_FILL + s);
+		for (unsigned int k = 0; q->dev && k < XSKB_UMEM_MAX_QUEUES; k++) {
+			if (u->devs[k] == q->dev)
+				break;
+			if (!u->devs[k]) {
+				xskb_dev_hold(q->dev);
+				u->devs[k] = q->dev;
+				break;
+			}
+		}
 		return 0;
 	}
 	pr_warn("a UMEM serves at most %d queues; create another UMEM\n", XSKB_UMEM_MAX_QUEUES);
@@ -204,6 +213,30 @@ void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q)
 		xskb_umem_frame_bug(u, 0, "queue teardown: frames in FILL do not match posted - received");
 	u->queues[q->slot - FRAME_FILL] = NULL;
 	u->nr_queues--;
+}
+
+struct net_device *xskb_umem_alloc_netdev(struct xskb_umem *u)
+{
+	struct xskb_parked_netdev *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->next = u->parked;
+	u->parked = p;
+	return &p->dev;
+}
+
+/* The devices skbs of this UMEM may name: none is left. */
+static void umem_release_devs(struct xskb_umem *u)
+{
+	for (unsigned int k = 0; k < XSKB_UMEM_MAX_QUEUES && u->devs[k]; k++)
+		xskb_dev_put(u->devs[k]);
+	while (u->parked) {
+		struct xskb_parked_netdev *p = u->parked;
+
+		u->parked = p->next;
+		free(p);
+	}
 }
 
 /* ---- area ------------------------------------------------------------------------ */
@@ -403,6 +436,7 @@ int xskb_umem__delete(struct xskb_umem *u)
 		xskb_umem_frame_bug(u, 0, "teardown: frame accounting broken");
 #endif
 	xskb_umem_release_owner(u);
+	umem_release_devs(u);
 	munmap(u->area, u->area_mapped);
 	free(u->free_stack);
 	free(u->remote_next);

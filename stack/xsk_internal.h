@@ -8,6 +8,7 @@
 #define XSKB_XSK_INTERNAL_H
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <xskb/napi.h>
 #include <xskb/skbuff.h>
 #include <xskb/umem.h>
@@ -100,7 +101,20 @@ struct xskb_umem {
 	int reg_fd;			/* a socket the area is registered through, -1: none */
 	struct xskb_queue *queues[XSKB_UMEM_MAX_QUEUES];	/* by slot */
 	unsigned int nr_queues;
+	/* What skb->dev of this UMEM's skbs may point to, kept until deleted:
+	 * the devices its queues were bound to (held), and the built-in
+	 * devices of replay queues destroyed meanwhile. */
+	struct xskb_dev *devs[XSKB_UMEM_MAX_QUEUES];
+	struct xskb_parked_netdev *parked;
 };
+
+struct xskb_parked_netdev {
+	struct xskb_parked_netdev *next;
+	struct net_device dev;
+};
+
+/* A replay queue's built-in device, freed with the UMEM. */
+struct net_device *xskb_umem_alloc_netdev(struct xskb_umem *u);
 
 /*
  * Who polls a UMEM: a token per thread, made the first time the thread
@@ -204,8 +218,25 @@ struct xskb_dev {
 	int cfg_fd;
 	struct xskb_xdp_cfg cfg;
 	unsigned int nr_queues;
+	int refs;			/* the opener's (until close) + one per UMEM that named it */
 	unsigned long bound[XSKB_XDP_MAX_QUEUES / 64];	/* queue ids with an xskb socket */
 };
+
+/*
+ * skb->dev of an skb on a UMEM frame must not dangle: the UMEM a queue of
+ * the device used holds the device (its struct, not its program) until the
+ * UMEM is deleted, which cannot happen while such skbs hold frames.
+ */
+static inline void xskb_dev_hold(struct xskb_dev *d)
+{
+	__atomic_add_fetch(&d->refs, 1, __ATOMIC_RELAXED);
+}
+
+static inline void xskb_dev_put(struct xskb_dev *d)
+{
+	if (__atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(d);
+}
 
 /* ---- queue --------------------------------------------------------------- */
 

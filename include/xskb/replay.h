@@ -34,9 +34,11 @@ struct xskb_replay_pkt {
  *        written once at creation and only descriptors are produced, so the
  *        measurement is the stack's cost alone; several templates or chained
  *        (multi-buffer) packets always copy.
- * @dev: what skb->dev points to (default: a built-in "replay0" whose MAC is
- *       the first template's destination, or 02:00:00:00:00:01 when that is
- *       a multicast address). Its MAC must be unicast, as every Ethernet
+ * @dev: what skb->dev points to: this pointer, so the caller keeps the
+ *       device alive as long as skbs of the queue may use it (default: a
+ *       built-in "replay0", freed with the UMEM, whose MAC is the first
+ *       template's destination, or 02:00:00:00:00:01 when that is a
+ *       multicast address). Its MAC must be unicast, as every Ethernet
  *       device's is: -EINVAL otherwise.
  */
 struct xskb_replay_opts {

@@ -284,7 +284,11 @@ XSKB_API int xskb_queue__create(struct xskb_queue **q, struct xskb_dev *dev,
  * Removes the socket from the XSKMAP (its packets go to the kernel again)
  * and takes back every frame that was in its fill ring, inside the kernel or
  * in its RX ring. Frames held by sk_buffs stay held: they return to the UMEM
- * when freed. NULL is a no-op. Returns 0, or -EBUSY (nothing changed) while
+ * when freed, and their skb->dev stays valid (the UMEM keeps the device's
+ * struct until xskb_umem__delete(), even past xskb_dev__close()). Free slab
+ * skbs (copybreak, chains) before deleting the UMEM: they hold no frame, and
+ * their skb->dev goes with it, as a kernel skb's goes with its unregistered
+ * device. NULL is a no-op. Returns 0, or -EBUSY (nothing changed) while
  * another thread polls the UMEM: stop its xskb_napi loop first. Creating a
  * queue has the same rule.
  */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <xskb/napi.h>
@@ -565,6 +566,43 @@ static void test_8023_protocols(void **state)
 
 /* A device address is unicast: the replay queue refuses a multicast one and
  * picks a unicast default when the template's destination is multicast. */
+/*
+ * skb->dev is the caller's device itself (the old code pointed it at a copy
+ * inside the queue), and with the built-in device an in-place skb kept past
+ * xskb_queue__destroy() still reads a live skb->dev (the old code freed it
+ * with the queue: memcheck and ASan flag the read).
+ */
+static void test_replay_skb_dev(void **state)
+{
+	struct net_device dev = { .name = "mine0", .ifindex = 7 };
+	XSKB_OPTS(xskb_queue_opts, qo);
+	XSKB_OPTS(xskb_replay_opts, ro, .limit = 1, .dev = &dev);
+	struct sk_buff *skb;
+	struct rx r = { 0 };
+	(void)state;
+
+	memcpy(dev.dev_addr, dev_mac, 6);
+	one_template(&r, 64, &ro);
+	rx_setup(&r, 4096, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 1);
+	assert_ptr_equal(skb_peek(&r.got)->dev, &dev);
+	assert_ptr_equal(xskb_queue__napi(r.q)->dev, &dev);
+	rx_teardown(&r);
+
+	memset(&r, 0, sizeof(r));
+	ro.dev = NULL;
+	one_template(&r, 64, &ro);
+	rx_setup(&r, 4096, 64, 0, &qo, &ro);
+	assert_int_equal(xskb_queue__poll(r.q, 64), 1);
+	skb = __skb_dequeue(&r.got);
+	assert_int_equal(xskb_queue__destroy(r.q), 0);
+	assert_string_equal(skb->dev->name, "replay0");
+	assert_memory_equal(skb->dev->dev_addr, dev_mac, 6);
+	kfree_skb(skb);
+	assert_int_equal(xskb_umem__delete(r.u), 0);
+	free(r.pkts[0]);
+}
+
 static void test_replay_dev_mac(void **state)
 {
 	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -715,15 +753,24 @@ struct freeer {
 	pthread_t t;
 };
 
+static unsigned int checks_done;
+
 static void *free_slowly(void *arg)
 {
 	struct freeer *f = arg;
 	struct sk_buff *skb;
+	unsigned int n = 0, seen = 0;
 
 	while ((skb = __skb_dequeue(&f->list))) {
 		kfree_skb(skb);
-		for (volatile int i = 0; i < 50; i++)
-			;
+		/* Every 200 frees, let the checker run (valgrind serialises
+		 * threads: without this the frees could all come first). */
+		if (++n % 200)
+			continue;
+		for (int i = 0; i < 100000 && __atomic_load_n(&checks_done, __ATOMIC_ACQUIRE) == seen;
+		     i++)
+			sched_yield();
+		seen = __atomic_load_n(&checks_done, __ATOMIC_ACQUIRE);
 	}
 	return NULL;
 }
@@ -740,7 +787,6 @@ static void test_check_during_remote_frees(void **state)
 	XSKB_OPTS(xskb_replay_opts, ro, .limit = 4000);
 	struct freeer f[2];
 	struct rx r = { 0 };
-	unsigned int checks = 0;
 	(void)state;
 
 	one_template(&r, 64, &ro);
@@ -755,13 +801,14 @@ static void test_check_during_remote_frees(void **state)
 	}
 	for (int k = 0; k < 2; k++)
 		assert_int_equal(pthread_create(&f[k].t, NULL, free_slowly, &f[k]), 0);
+	__atomic_store_n(&checks_done, 0, __ATOMIC_RELEASE);
 	while (held(&r) > 0) {
 		assert_int_equal(xskb_umem__check(r.u), 0);
-		checks++;
+		__atomic_add_fetch(&checks_done, 1, __ATOMIC_RELEASE);
 	}
 	for (int k = 0; k < 2; k++)
 		assert_int_equal(pthread_join(f[k].t, NULL), 0);
-	assert_true(checks > 0);
+	assert_true(checks_done >= 10);
 	assert_int_equal(xskb_umem__check(r.u), 0);
 	rx_teardown(&r);
 }
@@ -1122,6 +1169,7 @@ int main(void)
 		cmocka_unit_test(test_pkt_types),
 		cmocka_unit_test(test_8023_protocols),
 		cmocka_unit_test(test_replay_dev_mac),
+		cmocka_unit_test(test_replay_skb_dev),
 		cmocka_unit_test(test_free_on_other_thread),
 		cmocka_unit_test(test_owner_thread_exits),
 		cmocka_unit_test(test_check_during_remote_frees),

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The xskb test command: install what is missing (Debian 12, apt-get),
-# configure, build and run the whole suite with ctest, then build the unit
-# tests with -fsanitize=address,undefined and run them again.
+# configure, build and run the whole suite with ctest, build the unit tests
+# with -fsanitize=address,undefined and run them again, then run each
+# libFuzzer harness for 30 s (tests/fuzz/run.sh; skipped without clang).
 #
 #   bash tests/run.sh            # everything (as root for the veth tests)
 #   bash tests/run.sh --no-deps  # skip the package check
 #
 # Environment: BUILD_DIR (default build), ASAN_BUILD_DIR (default build-asan),
-# JOBS (default nproc). CI=true makes integration tests fail, not skip, when
-# they cannot build their veth lab.
+# FUZZ_BUILD_DIR (default build-fuzz), JOBS (default nproc). CI=true makes
+# integration tests fail, not skip, when they cannot build their veth lab.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,4 +42,16 @@ cmake --build "$ASAN_BUILD_DIR" -j "$JOBS"
 echo "== test ($ASAN_BUILD_DIR): unit under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir "$ASAN_BUILD_DIR" --output-on-failure -j "$JOBS" -L unit
+
+# libFuzzer harnesses, 30 s each, where clang can link -fsanitize=fuzzer.
+fuzz_probe=$(mktemp -d)
+echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (void)d, (int)(n & 0); }' \
+	>"$fuzz_probe/probe.c"
+if command -v clang >/dev/null && clang -fsanitize=fuzzer -o "$fuzz_probe/probe" "$fuzz_probe/probe.c" 2>/dev/null; then
+	rm -rf "$fuzz_probe"
+	FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz} JOBS=$JOBS bash tests/fuzz/run.sh 30
+else
+	rm -rf "$fuzz_probe"
+	echo "== fuzz: skipped (no clang with libFuzzer: apt-get install clang)"
+fi
 echo "== all tests passed"

@@ -178,7 +178,7 @@ static const struct xskb_page_ops umem_page_ops = { .release = umem_page_release
 int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q)
 {
 	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
-		if (u->queues[s])
+		if (u->queues[s] || u->retired[s].frames)
 			continue;
 		u->queues[s] = q;
 		u->nr_queues++;
@@ -198,21 +198,47 @@ int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q)
 	return -ENOSPC;
 }
 
-/* The queue's socket is closed: every frame it had posted is ours again. */
-void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q)
+/* Frames in slot state @slot back to FREE; returns how many. */
+static unsigned int umem_free_slot(struct xskb_umem *u, __u8 slot)
 {
 	unsigned int back = 0;
 
 	for (unsigned int i = 0; i < u->frame_count; i++) {
-		if (u->state[i] != q->slot)
+		if (u->state[i] != slot)
 			continue;
 		umem_push_free(u, i);
 		back++;
 	}
-	if (back != q->posted - q->received)
+	return back;
+}
+
+void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q, bool retire)
+{
+	unsigned int s = q->slot - FRAME_FILL, n = (unsigned int)(q->posted - q->received);
+
+	if (retire && n) {
+		u->retired[s].frames = n;
+		u->retired[s].ifindex = q->netdev->ifindex;
+		u->retired[s].queue_id = q->queue_id;
+		pr_debug("%s queue %u: %u frames wait for the kernel to release the zero-copy pool\n",
+			 q->netdev->name, q->queue_id, n);
+	} else if (umem_free_slot(u, q->slot) != n) {
 		xskb_umem_frame_bug(u, 0, "queue teardown: frames in FILL do not match posted - received");
-	u->queues[q->slot - FRAME_FILL] = NULL;
+	}
+	u->queues[s] = NULL;
 	u->nr_queues--;
+}
+
+void xskb_umem_release_retired(struct xskb_umem *u, int ifindex, unsigned int queue_id)
+{
+	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
+		if (!u->retired[s].frames || u->retired[s].ifindex != ifindex ||
+		    u->retired[s].queue_id != queue_id)
+			continue;
+		if (umem_free_slot(u, (__u8)(FRAME_FILL + s)) != u->retired[s].frames)
+			xskb_umem_frame_bug(u, 0, "retired frames do not match their count");
+		u->retired[s].frames = 0;
+	}
 }
 
 struct net_device *xskb_umem_alloc_netdev(struct xskb_umem *u)
@@ -461,6 +487,7 @@ int xskb_umem__frame_stats(struct xskb_umem *u, struct xskb_frame_stats *st)
 	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
 		struct xskb_queue *q = u->queues[s];
 
+		st->fill += u->retired[s].frames;	/* the kernel's until it lets go */
 		if (!q)
 			continue;
 		st->fill += (unsigned int)(q->posted - q->received);
@@ -509,7 +536,8 @@ static int umem_check_once(struct xskb_umem *u, unsigned char *seen, bool say)
 		__u8 s = __atomic_load_n(&u->state[i], __ATOMIC_RELAXED);
 
 		if (s >= FRAME_FILL + XSKB_UMEM_MAX_QUEUES ||
-		    (s >= FRAME_FILL && !u->queues[s - FRAME_FILL]))
+		    (s >= FRAME_FILL && !u->queues[s - FRAME_FILL] &&
+		     !u->retired[s - FRAME_FILL].frames))
 			CHECK_FAIL(-EUCLEAN, "frame %u: bad state %u\n", i, s);
 		if (seen[i] && s != FRAME_FREE)
 			CHECK_FAIL(-EUCLEAN, "frame %u: on the remote-free list but state %u\n", i, s);
@@ -532,6 +560,9 @@ static int umem_check_once(struct xskb_umem *u, unsigned char *seen, bool say)
 		struct xskb_queue *q = u->queues[s];
 		__u32 prod, cons;
 
+		if (u->retired[s].frames && counts[FRAME_FILL + s] != u->retired[s].frames)
+			CHECK_FAIL(-EUCLEAN, "retired slot %u: %u frames in its state but %u "
+				   "retired\n", s, counts[FRAME_FILL + s], u->retired[s].frames);
 		if (!q)
 			continue;
 		if (counts[q->slot] != q->posted - q->received)

@@ -369,6 +369,9 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 		goto out_close;
 	if (u->reg_fd < 0)
 		u->reg_fd = q->fd;
+	/* A zero-copy bind here proves an earlier queue's pool is gone. */
+	if (q->mode == XSKB_MODE_ZEROCOPY)
+		xskb_umem_release_retired(u, dev->netdev.ifindex, q->queue_id);
 	if (q->busy_poll) {
 		err = set_busy_poll(q, XSKB_OPT(opts, busy_poll_usec, 20u),
 				    XSKB_OPT(opts, busy_poll_budget, 64u));
@@ -398,7 +401,7 @@ out_close:
 	close(q->fd);
 	unmap_rings(q);
 out_detach:
-	xskb_umem_detach_queue(u, q);
+	xskb_umem_detach_queue(u, q, false);
 	free(q);
 	return err;
 }
@@ -436,7 +439,8 @@ int xskb_queue__destroy(struct xskb_queue *q)
 		if (u->reg_fd == q->fd)
 			u->reg_fd = other_reg_fd(u, q);
 	}
-	xskb_umem_detach_queue(u, q);
+	/* Zero-copy: no frame of this queue is reused before the kernel lets go. */
+	xskb_umem_detach_queue(u, q, q->mode == XSKB_MODE_ZEROCOPY);
 	unmap_rings(q);
 	if (q->replay)
 		xskb_replay_destroy(q);

@@ -101,6 +101,13 @@ struct xskb_umem {
 	int reg_fd;			/* a socket the area is registered through, -1: none */
 	struct xskb_queue *queues[XSKB_UMEM_MAX_QUEUES];	/* by slot */
 	unsigned int nr_queues;
+	/* Slots of destroyed zero-copy queues whose frames the kernel may
+	 * still own: how many, and the (interface, queue) they were bound to. */
+	struct {
+		unsigned int frames;
+		int ifindex;
+		unsigned int queue_id;
+	} retired[XSKB_UMEM_MAX_QUEUES];
 	/* What skb->dev of this UMEM's skbs may point to, kept until deleted:
 	 * the devices its queues were bound to (held), and the built-in
 	 * devices of replay queues destroyed meanwhile. */
@@ -190,7 +197,17 @@ static XSKB_ALWAYS_INLINE void xskb_umem_return_rx(struct xskb_umem *u, unsigned
 }
 
 int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q);
-void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q);
+/*
+ * The queue is gone: every frame it had posted is ours again, unless
+ * @retire (a zero-copy socket): the kernel releases the buffer pool from a
+ * workqueue after the socket closes, and until then the NIC may still write
+ * those frames. They stay in the queue's FILL state and its slot stays
+ * reserved (retired) until xskb_umem_release_retired() for that interface
+ * and queue (a new zero-copy bind there proves the old pool is gone) or the
+ * UMEM's deletion.
+ */
+void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q, bool retire);
+void xskb_umem_release_retired(struct xskb_umem *u, int ifindex, unsigned int queue_id);
 /*
  * Queue setup and teardown move frames on the UMEM's free stack, which only
  * its polling thread may touch: they run on that thread, or while nobody

@@ -283,7 +283,11 @@ XSKB_API int xskb_queue__create(struct xskb_queue **q, struct xskb_dev *dev,
  *
  * Removes the socket from the XSKMAP (its packets go to the kernel again)
  * and takes back every frame that was in its fill ring, inside the kernel or
- * in its RX ring. Frames held by sk_buffs stay held: they return to the UMEM
+ * in its RX ring. In zero-copy mode those frames stay reserved (counted in
+ * xskb_frame_stats.fill): the kernel releases the buffer pool from a
+ * workqueue after the close and the NIC may write them until then. A new
+ * zero-copy queue on the same interface and queue id, or deleting the UMEM,
+ * releases them. Frames held by sk_buffs stay held: they return to the UMEM
  * when freed, and their skb->dev stays valid (the UMEM keeps the device's
  * struct until xskb_umem__delete(), even past xskb_dev__close()). Free slab
  * skbs (copybreak, chains) before deleting the UMEM: they hold no frame, and

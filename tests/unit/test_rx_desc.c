@@ -295,6 +295,62 @@ static void test_chain_slab_many_descs(void **state)
 	}
 }
 
+/*
+ * Zero-copy teardown: the frames a destroyed zero-copy queue had posted stay
+ * the kernel's (it releases the pool later, from a workqueue) and are not
+ * handed to another queue of the shared UMEM (the old code freed them at
+ * once); a zero-copy bind on the same interface and queue, or the UMEM's
+ * deletion, releases them.
+ */
+static void test_zerocopy_teardown_retires(void **state)
+{
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_size = 2048, .frame_count = 256);
+	XSKB_OPTS(xskb_queue_opts, qo, .handler = keep_list, .queue_id = 5, .rx_size = 64,
+		  .fill_size = 64);
+	unsigned char tpl[64] = { 0 };
+	struct xskb_replay_pkt p = { tpl, sizeof(tpl) };
+	XSKB_OPTS(xskb_replay_opts, ro, .pkts = &p, .nr_pkts = 1, .limit = 1);
+	struct xskb_frame_stats fs;
+	struct sk_buff_head got;
+	struct xskb_queue *q1, *q2;
+	struct xskb_umem *u;
+	(void)state;
+
+	memcpy(tpl, dev_mac, 6);
+	__skb_queue_head_init(&got);
+	qo.handler_arg = &got;
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(xskb_umem__create(&u, -1, &uo), 0);
+		assert_int_equal(xskb_replay__create(&q1, u, &qo, &ro), 0);
+		assert_int_equal(xskb_queue__poll(q1, 64), 1);
+		__skb_queue_purge(&got);
+		q1->mode = XSKB_MODE_ZEROCOPY;		/* as a zero-copy socket */
+		assert_int_equal(xskb_queue__destroy(q1), 0);
+		assert_int_equal(xskb_umem__frame_stats(u, &fs), 0);
+		assert_int_equal(fs.fill, 64);		/* still the kernel's */
+		assert_int_equal(fs.free, 256 - 64);
+		assert_int_equal(xskb_umem__check(u), 0);
+		/* Another queue on the UMEM gets other frames only. */
+		qo.queue_id = 6;
+		assert_int_equal(xskb_replay__create(&q2, u, &qo, &ro), 0);
+		assert_int_equal(xskb_umem__frame_stats(u, &fs), 0);
+		assert_int_equal(fs.fill, 128);
+		assert_int_equal(xskb_umem__check(u), 0);
+		assert_int_equal(xskb_queue__destroy(q2), 0);
+		qo.queue_id = 5;
+		if (round == 0) {
+			xskb_umem_release_retired(u, 0, 6);	/* another queue: no effect */
+			assert_int_equal(xskb_umem__frame_stats(u, &fs), 0);
+			assert_int_equal(fs.fill, 64);
+			xskb_umem_release_retired(u, 0, 5);
+			assert_int_equal(xskb_umem__frame_stats(u, &fs), 0);
+			assert_int_equal(fs.free, 256);
+		}
+		assert_int_equal(xskb_umem__check(u), 0);
+		assert_int_equal(xskb_umem__delete(u), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_chain_without_end),
 		cmocka_unit_test(test_chain_with_bad_desc),
 		cmocka_unit_test(test_chain_slab_many_descs),
+		cmocka_unit_test(test_zerocopy_teardown_retires),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,6 +188,54 @@ static int open_program(struct xskb_dev *d, const char *path, struct bpf_object 
 	return 0;
 }
 
+/* ---- capabilities ------------------------------------------------------------ */
+
+/* The calling thread's effective capabilities (CapEff in /proc/self/status,
+ * so no libcap); all bits set when unreadable, so nothing is blamed. */
+static __u64 cap_effective(void)
+{
+	unsigned long long eff = ~0ull;
+	char line[128];
+	FILE *f = fopen("/proc/thread-self/status", "re");
+
+	if (!f)
+		f = fopen("/proc/self/status", "re");
+	if (!f)
+		return eff;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return eff;
+}
+
+#define CAPBIT(c) (1ull << (c))
+#define CAP_NET_ADMIN_BIT	12
+#define CAP_SYS_ADMIN_BIT	21
+#define CAP_PERFMON_BIT		38
+#define CAP_BPF_BIT		39
+
+/* "CAP_X and CAP_Y": the capabilities of @need the calling thread lacks, or "". */
+static const char *caps_missing(__u64 need, char *buf, size_t len)
+{
+	static const struct { int bit; const char *name; } names[] = {
+		{ CAP_NET_ADMIN_BIT, "CAP_NET_ADMIN" }, { CAP_BPF_BIT, "CAP_BPF" },
+		{ CAP_PERFMON_BIT, "CAP_PERFMON" }, { CAP_SYS_ADMIN_BIT, "CAP_SYS_ADMIN" },
+	};
+	__u64 lack = need & ~cap_effective();
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(lack & CAPBIT(names[i].bit)))
+			continue;
+		lack &= ~CAPBIT(names[i].bit);
+		n += (size_t)snprintf(buf + n, len > n ? len - n : 0, "%s%s", n ? (lack ? ", " : " and ") : "",
+				      names[i].name);
+	}
+	return buf;
+}
+
 /* ---- who owns an attached program ----------------------------------------- */
 
 /*
@@ -312,8 +360,8 @@ struct sweep {
 	int err;		/* first failure (inspecting or detaching) */
 };
 
-/* Decide about one xskb program; true to remove it. */
-static bool sweep_decide(struct sweep *s, int prog_fd)
+/* Decide about one xskb program; true to remove it (then *why says why). */
+static bool sweep_decide(struct sweep *s, int prog_fd, char *why, size_t len)
 {
 	struct xskb_xdp_cfg c;
 	enum owner_state st = OWNER_UNKNOWN;
@@ -324,11 +372,10 @@ static bool sweep_decide(struct sweep *s, int prog_fd)
 	if (st == OWNER_GONE || s->policy == SWEEP_ALL ||
 	    (st == OWNER_UNKNOWN && s->policy == SWEEP_UNOWNED)) {
 		if (st == OWNER_GONE)
-			pr_info("%s: removing xskb's XDP program left by process %u, which is gone\n",
-				s->ifname, c.owner_pid);
+			snprintf(why, len, "left by process %u, which is gone", c.owner_pid);
 		else
-			pr_info("%s: removing xskb's XDP program (%s)\n", s->ifname,
-				st == OWNER_ALIVE ? "its process still runs" : "owner unknown");
+			snprintf(why, len, "%s", st == OWNER_ALIVE ? "its process still runs"
+								   : "owner unknown");
 		return true;
 	}
 	if (st == OWNER_ALIVE)
@@ -336,6 +383,17 @@ static bool sweep_decide(struct sweep *s, int prog_fd)
 	else
 		s->unknown = true;
 	return false;
+}
+
+static void sweep_done(struct sweep *s, int err, const char *why)
+{
+	if (err) {
+		if (!s->err)
+			s->err = err;
+		return;
+	}
+	s->removed++;
+	pr_info("%s: removed xskb's XDP program (%s)\n", s->ifname, why);
 }
 
 /* xskb programs inside libxdp's dispatcher on @s->ifindex. */
@@ -352,14 +410,13 @@ static void sweep_dispatcher(struct sweep *s)
 		return;
 	}
 	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp)) {
+		char why[64];
+
 		if (strcmp(xdp_program__name(p), "xskb_redirect") ||
-		    !sweep_decide(s, xdp_program__fd(p)))
+		    !sweep_decide(s, xdp_program__fd(p), why, sizeof(why)))
 			continue;
-		err = xdp_program__detach(p, s->ifindex, xdp_multiprog__attach_mode(mp), 0);
-		if (err && !s->err)
-			s->err = err;
-		else if (!err)
-			s->removed++;
+		sweep_done(s, xdp_program__detach(p, s->ifindex, xdp_multiprog__attach_mode(mp), 0),
+			   why);
 	}
 	xdp_multiprog__close(mp);
 }
@@ -377,7 +434,8 @@ static void sweep(struct sweep *s)
 	for (unsigned int m = 0; m < 2; m++) {
 		struct bpf_prog_info info;
 		__u32 id = 0, len = sizeof(info);
-		int fd, err;
+		char why[64];
+		int fd;
 
 		if (bpf_xdp_query_id(s->ifindex, (int)modes[m], &id) || !id)
 			continue;
@@ -397,15 +455,12 @@ static void sweep(struct sweep *s)
 			sweep_dispatcher(s);
 			continue;
 		}
-		if (!strcmp(info.name, "xskb_redirect") && sweep_decide(s, fd)) {
+		if (!strcmp(info.name, "xskb_redirect") && sweep_decide(s, fd, why, sizeof(why))) {
 			LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = fd);
 
 			/* REPLACE: only if it is still that program. */
-			err = bpf_xdp_detach(s->ifindex, modes[m] | XDP_FLAGS_REPLACE, &ao);
-			if (err && !s->err)
-				s->err = err;
-			else if (!err)
-				s->removed++;
+			sweep_done(s, bpf_xdp_detach(s->ifindex, modes[m] | XDP_FLAGS_REPLACE, &ao),
+				   why);
 		}
 		close(fd);
 	}
@@ -457,9 +512,21 @@ static int attach_error(struct xskb_dev *d, int err, const struct sweep *s)
 				"mounted\n", name, prog[0] ? " (" : "", prog, prog[0] ? ")" : "", name);
 		return -EBUSY;
 	case -EPERM:
-	case -EACCES:
-		pr_warn("attaching XDP to %s needs CAP_NET_ADMIN and CAP_BPF (run as root)\n", name);
+	case -EACCES: {
+		char lack[96];
+
+		/* Loading needs CAP_BPF (maps, program), attaching CAP_NET_ADMIN. */
+		caps_missing(CAPBIT(CAP_NET_ADMIN_BIT) | CAPBIT(CAP_BPF_BIT), lack, sizeof(lack));
+		if (lack[0])
+			pr_warn("loading and attaching XDP to %s needs CAP_NET_ADMIN and CAP_BPF; this "
+				"process lacks %s\n", name, lack);
+		else
+			pr_warn("the kernel refused xskb's XDP program on %s (%s) although CAP_NET_ADMIN "
+				"and CAP_BPF are present: see the verifier or libbpf message above (a "
+				"security module, or kernel.unprivileged_bpf_disabled in a user "
+				"namespace?)\n", name, strerror(-err));
 		return -EPERM;
+	}
 	case -EOPNOTSUPP:
 		pr_warn("%s does not support %s XDP; try the skb (generic) attach mode\n", name,
 			d->attach == XSKB_ATTACH_DRV ? "native" : "generic");
@@ -550,8 +617,12 @@ static int publish(struct xskb_dev *d, const struct xskb_xdp_ruleset *rs)
 	int err;
 
 	if (c.switches && (err = wait_for_programs())) {
-		pr_warn("%s: cannot wait for running XDP programs before changing the rules: %s%s\n",
-			d->netdev.name, strerror(-err), err == -EPERM ? " (needs CAP_BPF)" : "");
+		char lack[96] = "";
+
+		if (err == -EPERM)
+			caps_missing(CAPBIT(CAP_BPF_BIT), lack, sizeof(lack));
+		pr_warn("%s: cannot wait for running XDP programs before changing the rules: %s%s%s\n",
+			d->netdev.name, strerror(-err), lack[0] ? "; this process lacks " : "", lack);
 		return err;
 	}
 	if (bpf_map_update_elem(d->rules_fd, &next, rs, BPF_ANY)) {
@@ -716,12 +787,16 @@ int xskb_dev__close(struct xskb_dev *d)
 		pr_debug("%s: xskb's XDP program was already removed\n", d->netdev.name);
 		err = 0;
 	} else if (err) {
-		pr_warn("%s: detaching the XDP program failed: %s%s; it stays attached: remove it "
-			"with xskb-rx --detach %s (or ip link set dev %s xdp off)\n", d->netdev.name,
-			strerror(-err),
-			err == -EPERM ? " (needs CAP_NET_ADMIN, and CAP_SYS_ADMIN under libxdp's "
-					"dispatcher)" : "",
-			d->netdev.name, d->netdev.name);
+		char lack[96] = "";
+
+		if (err == -EPERM || err == -EACCES)
+			caps_missing(CAPBIT(CAP_NET_ADMIN_BIT) |
+					     (d->multiprog ? CAPBIT(CAP_SYS_ADMIN_BIT) : 0),
+				     lack, sizeof(lack));
+		pr_warn("%s: detaching the XDP program failed: %s%s%s%s; it stays attached: remove "
+			"it with xskb-rx --detach %s (or ip link set dev %s xdp off)\n",
+			d->netdev.name, strerror(-err), lack[0] ? " (this process lacks " : "", lack,
+			lack[0] ? ")" : "", d->netdev.name, d->netdev.name);
 	}
 	xdp_program__close(d->prog);
 	bpf_object__close(obj);
@@ -751,9 +826,14 @@ int xskb_dev__detach(const char *ifname, unsigned int flags)
 	sweep(&sw);
 	restore_libs(saved);
 	if (sw.err == -EPERM || sw.err == -EACCES) {
+		char lack[96];
+
+		caps_missing(CAPBIT(CAP_SYS_ADMIN_BIT) | CAPBIT(CAP_NET_ADMIN_BIT), lack,
+			     sizeof(lack));
 		pr_warn("%s: looking up the attached XDP program needs CAP_SYS_ADMIN, detaching it "
-			"CAP_NET_ADMIN; or remove whatever is attached: ip link set dev %s xdp off\n",
-			ifname, ifname);
+			"CAP_NET_ADMIN; this process lacks %s. Or remove whatever is attached: ip "
+			"link set dev %s xdp off\n", ifname, lack[0] ? lack : "neither (refused anyway)",
+			ifname);
 		return -EPERM;
 	}
 	if (sw.err) {

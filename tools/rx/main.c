@@ -19,6 +19,7 @@
 #include <xskb/napi.h>
 #include <xskb/skbuff.h>
 
+#include "caps.h"
 #include "pktgen.h"
 #include "util.h"
 
@@ -65,6 +66,8 @@ static void usage(FILE *f)
 		"      --idle-us N         busy-poll N µs after the last packet before sleeping\n"
 		"                          (default 50000; 0: never sleep)\n"
 		"      --quiet             no live statistics line\n"
+		"      --user NAME         set up as root, then run as user NAME, keeping only\n"
+		"                          CAP_NET_ADMIN (not effective) to detach at exit\n"
 		"  -h, --help              this text\n");
 }
 
@@ -128,7 +131,7 @@ struct opts {
 	enum xskb_attach_mode attach;
 	enum xskb_mb_mode mb_mode;
 	bool busy_poll, json, multi_buffer, hugepages, metadata, verify, quiet, force;
-	const char *detach;
+	const char *detach, *user;
 	double duration;
 	uint64_t count;
 	struct xskb_rule rules[XSKB_MAX_RULES];
@@ -165,7 +168,7 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_MODE = 256, O_ATTACH, O_BUSY, O_JSON, O_PCAP, O_COPYBREAK, O_MB, O_MBMODE,
 	       O_FSIZE, O_FRAMES, O_RING, O_HUGE, O_META, O_CLAIM, O_VERIFY, O_CPU, O_BUDGET,
-	       O_QUIET, O_IDLE, O_DETACH, O_FORCE };
+	       O_QUIET, O_IDLE, O_DETACH, O_FORCE, O_USER };
 	static const struct option lo[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "queue", required_argument, NULL, 'q' },
@@ -193,6 +196,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "idle-us", required_argument, NULL, O_IDLE },
 		{ "detach", required_argument, NULL, O_DETACH },
 		{ "force", no_argument, NULL, O_FORCE },
+		{ "user", required_argument, NULL, O_USER },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -257,6 +261,7 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case O_DETACH: o->detach = optarg; break;
 		case O_FORCE: o->force = true; break;
+		case O_USER: o->user = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: xt_bad_option(PROG, argv, c);
 		}
@@ -341,6 +346,51 @@ static void print_json(const struct opts *o, struct xskb_queue *q, struct xskb_d
 
 /* ---- main ------------------------------------------------------------------------------ */
 
+/* What receiving needs: XDP (load, attach), the AF_XDP socket, the UMEM's locked memory. */
+#define RX_CAPS (XT_CAPBIT(XT_CAP_NET_ADMIN) | XT_CAPBIT(XT_CAP_BPF) | XT_CAPBIT(XT_CAP_NET_RAW) | \
+		 XT_CAPBIT(XT_CAP_IPC_LOCK))
+
+/* After a set-up step failed with @err: name the missing capability, if that was it. */
+static void explain_setup_error(int err, uint64_t umem_bytes)
+{
+	char lack[160];
+
+	if (err == -ENOBUFS) {
+		xt_caps_missing(XT_CAPBIT(XT_CAP_IPC_LOCK), lack, sizeof(lack));
+		if (lack[0])
+			fprintf(stderr, PROG ": the UMEM's %" PRIu64 " bytes of locked memory need "
+				"CAP_IPC_LOCK or an RLIMIT_MEMLOCK that large (ulimit -l); this "
+				"process lacks CAP_IPC_LOCK\n", umem_bytes);
+	} else if (err == -EPERM || err == -EACCES) {
+		xt_caps_missing(RX_CAPS, lack, sizeof(lack));
+		if (lack[0])
+			fprintf(stderr, PROG ": receiving needs CAP_NET_ADMIN, CAP_BPF, CAP_NET_RAW and "
+				"CAP_IPC_LOCK (--busy-poll: CAP_NET_ADMIN); this process lacks %s\n",
+				lack);
+	}
+}
+
+/* --user: everything that needs privileges is set up; keep only what detaching needs. */
+static int drop_privileges(const struct opts *o, struct xskb_dev *dev, uint64_t *kept)
+{
+	const char *msg = "";
+	int err;
+
+	*kept = XT_CAPBIT(XT_CAP_NET_ADMIN);
+	if (xskb_dev__multiprog(dev))	/* libxdp looks the dispatcher up by id */
+		*kept |= XT_CAPBIT(XT_CAP_SYS_ADMIN);
+	err = xt_drop_to_user(o->user, *kept, &msg);
+	if (err) {
+		char lack[160];
+
+		xt_caps_missing(XT_CAPBIT(XT_CAP_SETUID) | XT_CAPBIT(XT_CAP_SETGID) |
+					XT_CAPBIT(XT_CAP_SETPCAP), lack, sizeof(lack));
+		fprintf(stderr, PROG ": --user %s: %s: %s%s%s\n", o->user, msg, strerror(-err),
+			lack[0] ? "; this process lacks " : "", lack);
+	}
+	return err;
+}
+
 /* --detach IFACE: remove what a dead xskb process left; 0 also when nothing was there. */
 static int detach_only(const struct opts *o)
 {
@@ -367,6 +417,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	uint64_t t0, last, first_rx = 0, last_rx = 0;
 	unsigned long long seen = 0;
+	uint64_t kept = 0;
 	bool gone = false;
 	int err, ret = 1;
 
@@ -376,8 +427,13 @@ int main(int argc, char **argv)
 		return 1;
 	ctx->verify = o.verify;
 	if (o.netns && (err = xt_netns_enter(o.netns))) {
-		fprintf(stderr, PROG ": cannot enter network namespace %s: %s\n", o.netns,
-			strerror(-err));
+		char lack[64] = "";
+
+		if (err == -EPERM)
+			xt_caps_missing(XT_CAPBIT(XT_CAP_SYS_ADMIN), lack, sizeof(lack));
+		fprintf(stderr, PROG ": cannot enter network namespace %s: %s%s%s\n", o.netns,
+			strerror(-err), lack[0] ? " (setns needs CAP_SYS_ADMIN; this process lacks " : "",
+			lack[0] ? "it)" : "");
 		free(ctx);
 		return 1;
 	}
@@ -410,16 +466,24 @@ int main(int argc, char **argv)
 		XSKB_OPTS(xskb_napi_opts, nopts, .budget = (int)o.budget, .idle_usec = o.idle_us,
 			  .cpu = o.cpu >= 0 ? XSKB_NAPI_CPU(o.cpu) : 0);
 
-		/* Each failure below has already been explained by the library. */
-		if (xskb_dev__open(&dev, o.ifname, &dopts))
+		uint64_t umem_bytes = (uint64_t)(o.frames ? o.frames : 8192) *
+				      (o.frame_size ? o.frame_size : 4096);
+
+		/* The library explains each failure, naming the capabilities XDP
+		 * needs; for the socket and the UMEM we add the one missing. */
+		if (xskb_dev__open(&dev, o.ifname, &dopts) ||
+		    (o.nr_rules && xskb_dev__set_rules(dev, o.rules, o.nr_rules)))
 			goto out;
-		if (o.nr_rules && xskb_dev__set_rules(dev, o.rules, o.nr_rules))
+		if ((err = xskb_umem__create(&umem, -1, &uopts)) ||
+		    (err = xskb_queue__create(&q, dev, umem, &qopts)) ||
+		    (err = xskb_napi__create(&napi, &q, 1, &nopts))) {
+			explain_setup_error(err, umem_bytes);
 			goto out;
-		if (xskb_umem__create(&umem, -1, &uopts))
+		}
+		/* Before the NAPI thread starts, so that it runs unprivileged too. */
+		if (o.user && drop_privileges(&o, dev, &kept))
 			goto out;
-		if (xskb_queue__create(&q, dev, umem, &qopts))
-			goto out;
-		if (xskb_napi__create(&napi, &q, 1, &nopts) || xskb_napi__start(napi))
+		if (xskb_napi__start(napi))
 			goto out;
 	}
 	if (!o.quiet)
@@ -472,6 +536,9 @@ out:
 	xskb_queue__destroy(q);
 	if (xskb_umem__delete(umem))
 		ret = 1;
+	if (kept && dev && xt_caps_raise(kept))
+		fprintf(stderr, PROG ": cannot raise %s again to detach: %s\n",
+			"the capabilities --user kept", strerror(errno));
 	if (xskb_dev__close(dev))
 		ret = 1;	/* the program stays attached: the library said how to remove it */
 	if (ctx->pcap)

@@ -24,6 +24,8 @@ struct slot {
 	unsigned int extra;	/* skb_get() references beyond the first */
 	uint8_t *model;		/* the bytes skb_copy_bits(0, len) must return */
 	size_t len;
+	bool hdrs;		/* mac/network/transport headers set, at these */
+	int rel[3];		/* offsets from skb->data */
 };
 
 static struct slot slots[NSLOTS];
@@ -32,6 +34,7 @@ static unsigned int npages;
 static unsigned long baseline;
 static uint8_t seq;			/* the byte pattern written next */
 static uint8_t scratch[MAX_LEN];
+static bool trace;			/* FUZZ_TRACE=1: print each operation */
 
 /* Buffers the harness owns, built into skbs with a head_owner. */
 struct foreign {
@@ -55,11 +58,18 @@ static void foreign_free(struct xskb_head_owner *owner, unsigned char *head)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	/* A deep pool: the operations allocate GFP_ATOMIC, which fails once
+	 * the pool is empty and the refiller behind. */
+	const struct xskb_slab_reserve r = {
+		.min_chunks = 32, .low_chunks = 64, .high_chunks = 96, .background_refill = true,
+	};
 	struct sk_buff *a, *b, *c;
 
 	(void)argc;
 	(void)argv;
 	xskb_set_print(NULL);	/* skb_trim's one-time warning */
+	FZ_CHECK(xskb_slab_set_reserve(NUMA_NO_NODE, &r) == 0, "slab reserve");
+	trace = getenv("FUZZ_TRACE") != NULL;
 	/* Each page-fragment cache holds one chunk from its first use on. */
 	a = napi_alloc_skb(NULL, 100);
 	b = napi_alloc_skb(NULL, 1500);
@@ -86,7 +96,7 @@ static struct page *new_page(unsigned int order)
 
 	if (npages == MAX_PAGES)
 		return NULL;
-	page = alloc_pages(GFP_ATOMIC, order);
+	page = alloc_pages(GFP_KERNEL, order);
 	FZ_CHECK(page != NULL, "alloc_pages(%u)", order);
 	get_page(page);
 	pages[npages++] = page;
@@ -105,6 +115,23 @@ static void check_slot(const struct slot *s)
 	FZ_CHECK(skb_copy_bits(skb, 0, scratch, (int)s->len) == 0, "copy_bits of len");
 	FZ_CHECK(!memcmp(scratch, s->model, s->len), "bytes differ from the model");
 	FZ_CHECK(skb_copy_bits(skb, 0, scratch, (int)s->len + 1) == -EFAULT, "copy_bits past len");
+	if (s->hdrs) {
+		FZ_CHECK(skb_mac_header_was_set(skb) && skb_transport_header_was_set(skb),
+			 "headers unset");
+		FZ_CHECK(skb_mac_header(skb) - skb->data == s->rel[0], "mac header at %d, model %d",
+			 (int)(skb_mac_header(skb) - skb->data), s->rel[0]);
+		FZ_CHECK(skb_network_offset(skb) == s->rel[1], "network offset %d, model %d",
+			 skb_network_offset(skb), s->rel[1]);
+		FZ_CHECK(skb_transport_offset(skb) == s->rel[2], "transport offset %d, model %d",
+			 skb_transport_offset(skb), s->rel[2]);
+	}
+}
+
+/* The data start moved by @delta bytes (push: negative); headers stay put. */
+static void model_moved(struct slot *s, int delta)
+{
+	for (int i = 0; i < 3; i++)
+		s->rel[i] -= delta;
 }
 
 static void model_set(struct slot *s, const uint8_t *src, size_t len)
@@ -129,11 +156,14 @@ static void model_append(struct slot *s, const uint8_t *src, size_t len)
 	s->len += len;
 }
 
-static void slot_put(struct slot *s, struct sk_buff *skb, const uint8_t *bytes, size_t len)
+static void slot_put(struct slot *s, struct sk_buff *skb, const struct slot *from)
 {
 	s->skb = skb;
 	s->extra = 0;
-	model_set(s, bytes, len);
+	s->hdrs = from && from->hdrs;
+	if (from)
+		memcpy(s->rel, from->rel, sizeof(s->rel));
+	model_set(s, from ? from->model : NULL, from ? from->len : 0);
 }
 
 static void slot_free(struct slot *s, uint8_t how)
@@ -150,6 +180,7 @@ static void slot_free(struct slot *s, uint8_t how)
 		return;
 	}
 	s->skb = NULL;
+	s->hdrs = false;
 	free(s->model);
 	s->model = NULL;
 	s->len = 0;
@@ -197,7 +228,7 @@ static struct sk_buff *op_alloc(struct fz *f)
 	case 2: return napi_alloc_skb(NULL, size);
 	case 3: return netdev_alloc_skb(NULL, size);
 	case 4:
-		buf = kmalloc(SKB_HEAD_ALIGN(size), GFP_ATOMIC);
+		buf = kmalloc(SKB_HEAD_ALIGN(size), GFP_KERNEL);
 		FZ_CHECK(buf != NULL, "kmalloc");
 		return build_skb(buf, 0);
 	case 5:	/* a whole page, or one of its halves (napi_build_skb) */
@@ -236,12 +267,27 @@ static void run_op(struct fz *f)
 	struct sk_buff *skb = s->skb, *n;
 	uint32_t a;
 
-	op %= 22;
+	op %= 23;
+	if (trace)
+		fprintf(stderr, "op %2u slot %u skb %p len %zu\n", op, si, (void *)skb, s->len);
+	if (op == 22) {			/* set the three headers */
+		/* 16-bit offsets from head, as the kernel's: they must fit */
+		if (!skb || s->extra || skb_headroom(skb) + s->len > 0xFFFE)
+			return;
+		s->rel[1] = (int)fz_below(f, (uint32_t)s->len);
+		s->rel[2] = s->rel[1] + (int)fz_below(f, (uint32_t)s->len - (uint32_t)s->rel[1]);
+		s->rel[0] = 0;
+		skb_reset_mac_header(skb);
+		skb_set_network_header(skb, s->rel[1]);
+		skb_set_transport_header(skb, s->rel[2]);
+		s->hdrs = true;
+		return;
+	}
 	if (op == 0) {			/* alloc into the slot */
 		slot_clear(s);
 		n = op_alloc(f);
 		if (n)
-			slot_put(s, n, NULL, 0);
+			slot_put(s, n, NULL);
 		return;
 	}
 	if (!skb)
@@ -253,7 +299,9 @@ static void run_op(struct fz *f)
 	case 1:				/* skb_reserve: an empty skb only */
 		if (skb->len || skb_tailroom(skb) <= 0)
 			return;
-		skb_reserve(skb, (int)fz_below(f, (uint32_t)skb_tailroom(skb)));
+		a = fz_below(f, (uint32_t)skb_tailroom(skb));
+		skb_reserve(skb, (int)a);
+		model_moved(s, (int)a);
 		return;
 	case 2:				/* skb_put_data: linear, private */
 		if (skb_is_nonlinear(skb) || skb_cloned(skb) || s->len >= MAX_LEN / 2)
@@ -276,6 +324,7 @@ static void run_op(struct fz *f)
 			free(s->model);
 			s->model = m;
 			s->len += a;
+			model_moved(s, -(int)a);
 		}
 		return;
 	case 4:				/* skb_pull: the linear part, or past len (NULL) */
@@ -287,6 +336,7 @@ static void run_op(struct fz *f)
 		FZ_CHECK(skb_pull(skb, a) == skb->data, "skb_pull");
 		memmove(s->model, s->model + a, s->len - a);
 		s->len -= a;
+		model_moved(s, (int)a);
 		return;
 	case 5:				/* pskb_pull: anything, NULL past len */
 		a = fz_below(f, (uint32_t)s->len + 1);
@@ -306,6 +356,7 @@ static void run_op(struct fz *f)
 		}
 		memmove(s->model, s->model + a, s->len - a);
 		s->len -= a;
+		model_moved(s, (int)a);
 		return;
 	case 6:				/* skb_trim: a nonlinear skb is left as it was */
 		a = fz_below(f, (uint32_t)s->len + 1);
@@ -405,7 +456,7 @@ static void run_op(struct fz *f)
 		for (n = *pp; n; n = n->next)
 			if (skb_shared(n))
 				return;
-		n = alloc_skb(len, GFP_ATOMIC);
+		n = alloc_skb(len, GFP_KERNEL);
 		FZ_CHECK(n != NULL, "alloc_skb for frag_list");
 		fill(skb_put(n, len), len);
 		while (*pp)
@@ -495,7 +546,7 @@ static void run_op(struct fz *f)
 		s->extra--;
 		if (d != s) {
 			slot_clear(d);
-			slot_put(d, n, s->model, s->len);
+			slot_put(d, n, s);
 		} else {
 			/* no other slot: drop it again */
 			kfree_skb(n);
@@ -504,7 +555,7 @@ static void run_op(struct fz *f)
 	}
 	FZ_CHECK(n != NULL, "op %u made no skb", op);
 	slot_clear(d);		/* d != s: every slot holds its own skb */
-	slot_put(d, n, s->model, s->len);
+	slot_put(d, n, s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -117,6 +117,20 @@ static inline void fz_check_skb(const struct sk_buff *skb, int depth)
 		 (unsigned long long)paged, skb->data_len);
 }
 
+/*
+ * A deep slab pool: the library allocates GFP_ATOMIC, which fails once the
+ * pool is empty and the background refiller behind; a harness wants only
+ * the failures the API defines.
+ */
+static inline void fz_deep_pool(void)
+{
+	const struct xskb_slab_reserve r = {
+		.min_chunks = 32, .low_chunks = 64, .high_chunks = 96, .background_refill = true,
+	};
+
+	FZ_CHECK(xskb_slab_set_reserve(NUMA_NO_NODE, &r) == 0, "slab reserve");
+}
+
 /* Objects in use over every cache (kmalloc classes included), from slabinfo. */
 static inline unsigned long fz_slab_in_use(void)
 {

@@ -31,6 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	xskb_set_print(NULL);
+	fz_deep_pool();
 	kfree_skb(alloc_skb(64, GFP_KERNEL));	/* the skb caches exist */
 	baseline = fz_slab_in_use();
 	return 0;
@@ -125,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (len - hl > (size_t)nfr * XSKB_PAGE_SIZE)
 		hl = len - (size_t)nfr * XSKB_PAGE_SIZE;
 
-	skb = alloc_skb(headroom + (unsigned int)hl + 64, GFP_ATOMIC);
+	skb = alloc_skb(headroom + (unsigned int)hl + 64, GFP_KERNEL);
 	FZ_CHECK(skb != NULL, "alloc_skb");
 	memset(skb->head, HEADROOM_FILL, headroom);
 	skb_reserve(skb, (int)headroom);
@@ -140,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fsz > XSKB_PAGE_SIZE)
 			fsz = XSKB_PAGE_SIZE;
 		off = ((size_t)fz_u8(&c) * 16) % (XSKB_PAGE_SIZE - fsz + 1);
-		pages[npages] = alloc_page(GFP_ATOMIC);
+		pages[npages] = alloc_page(GFP_KERNEL);
 		FZ_CHECK(pages[npages] != NULL, "alloc_page");
 		memset(page_address(pages[npages]), TAILROOM_FILL, XSKB_PAGE_SIZE);
 		memcpy((uint8_t *)page_address(pages[npages]) + off, frame + at, fsz);

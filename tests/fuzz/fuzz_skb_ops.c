@@ -58,17 +58,12 @@ static void foreign_free(struct xskb_head_owner *owner, unsigned char *head)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	/* A deep pool: the operations allocate GFP_ATOMIC, which fails once
-	 * the pool is empty and the refiller behind. */
-	const struct xskb_slab_reserve r = {
-		.min_chunks = 32, .low_chunks = 64, .high_chunks = 96, .background_refill = true,
-	};
 	struct sk_buff *a, *b, *c;
 
 	(void)argc;
 	(void)argv;
 	xskb_set_print(NULL);	/* skb_trim's one-time warning */
-	FZ_CHECK(xskb_slab_set_reserve(NUMA_NO_NODE, &r) == 0, "slab reserve");
+	fz_deep_pool();
 	trace = getenv("FUZZ_TRACE") != NULL;
 	/* Each page-fragment cache holds one chunk from its first use on. */
 	a = napi_alloc_skb(NULL, 100);

@@ -42,7 +42,11 @@ struct slab {
 	struct kmem_cache *cache;	/* SLAB */
 	void *freelist;			/* SLAB: objects returned to this slab */
 	unsigned int inuse;		/* SLAB: objects out of the slab */
-	unsigned int carved;		/* SLAB: objects carved so far (lazy) */
+	/* SLAB: objects carved so far (lazy). Written under the node lock,
+	 * read without it by the debug free check: atomic, relaxed (it only
+	 * grows while the slab lives, and a freed object was carved before
+	 * it was handed out). */
+	unsigned int carved;
 	struct slab *next;		/* list links: cache node lists, pool */
 	struct slab *prev;
 	bool on_full;
@@ -472,15 +476,15 @@ static void *kswapd(void *arg)
 		pthread_mutex_unlock(&G.kswapd_lock);
 		for (int n = 0; n < G.nr_nodes; n++) {
 			struct chunk_pool *p = &G.pool[n];
+			bool on;
 
-			if (!p->wm.background_refill)
+			pthread_mutex_lock(&p->lock);
+			on = p->wm.background_refill;
+			if (on && idle)
+				p->boost /= 2;	/* a quiet second: let the boost decay */
+			pthread_mutex_unlock(&p->lock);
+			if (!on)
 				continue;
-			if (idle) {
-				/* A quiet second: let the boost decay. */
-				pthread_mutex_lock(&p->lock);
-				p->boost /= 2;
-				pthread_mutex_unlock(&p->lock);
-			}
 			pool_balance(n);
 			__atomic_fetch_add(&G.pool[n].refills, 1, __ATOMIC_RELAXED);
 		}
@@ -530,13 +534,21 @@ static void wakeup_kswapd(void)
 static struct slab *pool_get(int node, xskb_gfp_t gfp)
 {
 	struct chunk_pool *p = &G.pool[node];
-	unsigned long floor = (gfp & XSKB___GFP_HIGH) ? 0 : p->wm.min_chunks;
 	struct slab *c = NULL;
-	bool low;
+	unsigned long floor;
+	bool low, bg;
 
-	if ((gfp & XSKB___GFP_DIRECT_RECLAIM) && p->nr_free <= p->wm.low_chunks + p->boost)
-		pool_balance(node);
+	/* The pool's counters and watermarks are read under its lock only:
+	 * the refiller and xskb_slab_set_reserve() change them. */
+	if (gfp & XSKB___GFP_DIRECT_RECLAIM) {
+		pthread_mutex_lock(&p->lock);
+		low = p->nr_free <= p->wm.low_chunks + p->boost;
+		pthread_mutex_unlock(&p->lock);
+		if (low)
+			pool_balance(node);
+	}
 	pthread_mutex_lock(&p->lock);
+	floor = (gfp & XSKB___GFP_HIGH) ? 0 : p->wm.min_chunks;
 	if (p->nr_free > floor) {
 		c = p->free;
 		p->free = c->next;
@@ -549,6 +561,7 @@ static struct slab *pool_get(int node, xskb_gfp_t gfp)
 	if (p->boost > p->boost_max)
 		p->boost = p->boost_max;
 	low = p->nr_free < p->wm.low_chunks + p->boost;
+	bg = p->wm.background_refill;
 	pthread_mutex_unlock(&p->lock);
 
 	if (!c && (gfp & XSKB___GFP_DIRECT_RECLAIM)) {
@@ -560,7 +573,7 @@ static struct slab *pool_get(int node, xskb_gfp_t gfp)
 			c->node = node;
 		}
 	}
-	if (low && (gfp & XSKB___GFP_KSWAPD_RECLAIM) && p->wm.background_refill)
+	if (low && (gfp & XSKB___GFP_KSWAPD_RECLAIM) && bg)
 		wakeup_kswapd();
 	return c;
 }
@@ -710,7 +723,7 @@ static void slab_init(struct kmem_cache *s, struct slab *sl, int node)
 	sl->cache = s;
 	sl->freelist = NULL;
 	sl->inuse = 0;
-	sl->carved = 0;
+	__atomic_store_n(&sl->carved, 0, __ATOMIC_RELAXED);
 	sl->on_full = false;
 	sl->next = sl->prev = NULL;
 	if (s->debug)
@@ -754,7 +767,10 @@ static unsigned int slab_take(struct kmem_cache *s, int node, xskb_gfp_t gfp, vo
 				obj = sl->freelist;
 				sl->freelist = *free_ptr(s, obj);
 			} else {
-				obj = slab_obj(s, sl, sl->carved++);
+				unsigned int i = sl->carved;	/* ours: the lock is held */
+
+				__atomic_store_n(&sl->carved, i + 1, __ATOMIC_RELAXED);
+				obj = slab_obj(s, sl, i);
 				if (s->ctor || s->debug)
 					fresh[(*nfresh)++] = obj;
 			}
@@ -885,7 +901,7 @@ static void debug_check_owner(struct kmem_cache *s, struct slab *sl, const void 
 		slab_bug(s, obj, sl->cache ? "pointer belongs to another cache" : "stale pointer");
 	off = (unsigned long)((const char *)obj - (const char *)sl);
 	if (off < s->offset || (off - s->offset) % s->stride ||
-	    slab_index(s, sl, obj) >= sl->carved)
+	    slab_index(s, sl, obj) >= __atomic_load_n(&sl->carved, __ATOMIC_RELAXED))
 		slab_bug(s, obj, "pointer is not the start of an object");
 }
 

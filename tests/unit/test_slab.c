@@ -425,6 +425,51 @@ struct xt_ring {
 	struct kmem_cache *s;
 };
 
+static void *reserve_flipper(void *arg)
+{
+	const struct xskb_slab_reserve other = {
+		.min_chunks = 1, .low_chunks = 2, .high_chunks = 3, .background_refill = false,
+	};
+
+	for (int i = 0; i < 50 && !__atomic_load_n((bool *)arg, __ATOMIC_ACQUIRE); i++) {
+		assert_int_equal(xskb_slab_set_reserve(0, i % 2 ? &default_reserve : &other), 0);
+		usleep(1000);
+	}
+	return NULL;
+}
+
+/*
+ * Regression (a data race the TSan build reports on the old code): taking a
+ * chunk read the pool's watermarks and free count without the pool lock
+ * while xskb_slab_set_reserve() and the refiller changed them.
+ */
+static void test_reserve_while_allocating(void **state)
+{
+	struct kmem_cache *s = kmem_cache_create("churn", 65536, 0, 0, NULL);
+	static void *objs[3 * 15];
+	bool stop = false;
+	pthread_t t;
+	(void)state;
+
+	assert_non_null(s);
+	assert_int_equal(pthread_create(&t, NULL, reserve_flipper, &stop), 0);
+	for (int round = 0; round < 200; round++) {
+		/* Three slabs of 15 taken and given back: chunks through the pool. */
+		for (int i = 0; i < 3 * 15; i++) {
+			objs[i] = kmem_cache_alloc(s, round % 2 ? GFP_ATOMIC : GFP_KERNEL);
+			if (!objs[i])	/* the atomic reserve may run dry here */
+				objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+			assert_non_null(objs[i]);
+		}
+		for (int i = 0; i < 3 * 15; i++)
+			kmem_cache_free(s, objs[i]);
+	}
+	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(xskb_slab_set_reserve(0, &default_reserve), 0);
+	assert_int_equal(xskb_kmem_cache_destroy(s), 0);
+}
+
 static void *xt_consumer(void *arg)
 {
 	struct xt_ring *r = arg;
@@ -682,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_reserve_refill),
 		cmocka_unit_test(test_watermark_boost),
 		cmocka_unit_test(test_background_refill),
+		cmocka_unit_test(test_reserve_while_allocating),
 		cmocka_unit_test(test_cross_thread_free),
 		cmocka_unit_test(test_concurrent_swap_free),
 		cmocka_unit_test(test_numa_node),

@@ -250,6 +250,20 @@ elif [ "${CI:-}" = true ]; then
 	check "setpriv installed in CI" false
 fi
 
+# Someone removes the program from under a running receiver: it stops, status 1.
+start_rx "$work/x1.err" -d 20
+ip -n "$prefix-rx" link set dev "${prefix}r" xdp off
+if ! rx_exits_within_5s; then
+	check "program removed: the run ends within 5 s" false
+	kill9_rx
+else
+	wait "$rx_pid"
+	status=$?
+	rx_pid=
+	check "program removed: exit 1 (status $status)" test "$status" -eq 1
+	check "program removed: says so" grep -q "no longer on ${prefix}r" "$work/x1.err"
+fi
+
 # A live receiver keeps its program: a second run and --detach refuse.
 start_rx "$work/l1.err" -d 20
 timeout 20 "$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --quiet -d 1 2>"$work/l2.err"

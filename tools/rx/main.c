@@ -34,11 +34,9 @@ static void usage(FILE *f)
 		"Receive packets on one RX queue through xskb's XDP program, AF_XDP socket and\n"
 		"NAPI loop. Prints a statistics line every second on stderr; exits on SIGINT,\n"
 		"after --duration or --count, detaching everything it attached. Exits with\n"
-		"status 1 if the interface disappears.\n"
+		"status 1 if the interface disappears or its XDP program is removed.\n"
 		"\n"
-		"      --detach IFACE      remove xskb's XDP program left on IFACE by a process\n"
-		"                          that died (kill -9), then exit; --force removes it\n"
-		"                          even from a live process\n"
+
 		"  -i, --interface IFACE   interface to receive on (required)\n"
 		"  -q, --queue N           RX queue (default 0)\n"
 		"  -n, --netns NAME        run inside network namespace NAME (/run/netns/NAME)\n"
@@ -59,7 +57,8 @@ static void usage(FILE *f)
 		"      --metadata          XDP metadata: rx hash and rule mark into the skb\n"
 		"      --claim RULE        claim only matching packets, the rest go to the kernel;\n"
 		"                          RULE is udp|tcp[:PORT[-PORT]] or ethertype:0xNNNN;\n"
-		"                          repeatable (default: claim everything)\n"
+		"                          repeatable (default: claim everything); later\n"
+		"                          fragments follow a claimed first fragment\n"
 		"      --verify            check xskb-gen's UDP payloads byte by byte\n"
 		"      --cpu N             pin the NAPI thread to CPU N\n"
 		"      --budget N          NAPI budget per poll (default 64)\n"
@@ -68,6 +67,9 @@ static void usage(FILE *f)
 		"      --quiet             no live statistics line\n"
 		"      --user NAME         set up as root, then run as user NAME, keeping only\n"
 		"                          CAP_NET_ADMIN (not effective) to detach at exit\n"
+		"      --detach IFACE      remove xskb's XDP program left on IFACE by a process\n"
+		"                          that died (kill -9), then exit (no -i)\n"
+		"      --force             with --detach: remove it even if its process lives\n"
 		"  -h, --help              this text\n");
 }
 
@@ -514,12 +516,25 @@ int main(int argc, char **argv)
 				print_live(&st, &prev, (double)(now - last) / 1e9);
 			prev = st;
 			last = now;
-			/* Once a second: an interface deleted under us stops the run. */
-			if ((err = xskb_dev__check(dev)) == -ENODEV) {
-				fprintf(stderr, PROG ": interface %s is gone; stopping\n", o.ifname);
+			/* Once a second: the interface deleted, or our program removed
+			 * (packets go to the kernel now), ends the run. */
+			err = xskb_dev__check(dev);
+			if (err == -ENODEV || err == -ENOENT) {
+				if (err == -ENODEV)
+					fprintf(stderr, PROG ": interface %s is gone; stopping\n",
+						o.ifname);
+				else
+					fprintf(stderr, PROG ": xskb's XDP program is no longer on %s; "
+						"stopping\n", o.ifname);
 				gone = true;
 				break;
 			}
+		}
+		/* The NAPI loop saw the socket fail (interface deleted): at once. */
+		if (xskb_napi__error(napi) == -ENODEV) {
+			fprintf(stderr, PROG ": interface %s is gone; stopping\n", o.ifname);
+			gone = true;
+			break;
 		}
 	}
 	xskb_napi__stop(napi, true);

@@ -79,6 +79,30 @@ def net_rx():
     return []
 
 
+def cpu_pressure_us():
+    """PSI 'some' total: microseconds in which a runnable task waited for a CPU."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            for line in f:
+                if line.startswith("some"):
+                    return int(line.split("total=")[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return None
+
+
+def cpu_busy():
+    """Per CPU: (busy, total) jiffies from /proc/stat."""
+    res = []
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu") and line[3].isdigit():
+                v = [int(x) for x in line.split()[1:]]
+                idle = v[3] + (v[4] if len(v) > 4 else 0)
+                res.append((sum(v) - idle, sum(v)))
+    return res
+
+
 def sample(a):
     deadline = time.monotonic() + a.seconds
     nxt = time.monotonic()
@@ -93,7 +117,8 @@ def sample(a):
             s = {"t": time.time(), "tx": link_stats(a.ns_tx, a.if_tx),
                  "rx": link_stats(a.ns_rx, a.if_rx), "rss_kb": rss_kb(a.rx_pid),
                  "rx_threads": threads(a.rx_pid),
-                 "gen_threads": threads(gen_pid) if gen_pid else None, "net_rx": net_rx()}
+                 "gen_threads": threads(gen_pid) if gen_pid else None, "net_rx": net_rx(),
+                 "psi_us": cpu_pressure_us(), "cpu": cpu_busy()}
             out.write(json.dumps(s) + "\n")
             out.flush()
             nxt += 1.0
@@ -148,7 +173,8 @@ def report(a):
     genj = load_json(os.path.join(d, "gen.json")) or {}
     rows = []
     hdr = ["sec", "sent", "arrived", "veth_dropped", "loss_pct", "rx", "fill_empty", "ring_full",
-           "xskb_drops", "rss_kb", "napi_cpu", "napi_busy_pct", "napi_vcsw", "gen_cpu", "net_rx_per_cpu"]
+           "xskb_drops", "rss_kb", "napi_cpu", "napi_busy_pct", "napi_vcsw", "gen_cpu", "net_rx_per_cpu",
+           "cpu_pressure_pct", "cpu_busy_pct"]
     t0 = samples[0]["t"] if samples else 0
     napi_tid = None
     for prev, cur in zip(samples, samples[1:]):
@@ -180,8 +206,15 @@ def report(a):
         if lc and lp:
             rx, xd, fe, rf = lc[1] - lp[1], lc[2] - lp[2], lc[5] - lp[5], lc[4] - lp[4]
         loss = round(100.0 * dropped / arrived, 3) if arrived else 0.0
+        # Machine load: the share of the second in which some task waited for
+        # a CPU (PSI), and every CPU's busy share.
+        psi = ""
+        if cur.get("psi_us") is not None and prev.get("psi_us") is not None:
+            psi = round((cur["psi_us"] - prev["psi_us"]) / 1e4 / dt)
+        busy_cpus = "/".join(str(round(100.0 * (c[0] - p[0]) / max(1, c[1] - p[1])))
+                             for c, p in zip(cur.get("cpu") or [], prev.get("cpu") or []))
         rows.append([round(cur["t"] - t0), sent, arrived, dropped, loss, rx, fe, rf, xd,
-                     cur.get("rss_kb") or "", napi_cpu, busy, vcsw, gen_cpu, nrx])
+                     cur.get("rss_kb") or "", napi_cpu, busy, vcsw, gen_cpu, nrx, psi, busy_cpus])
     with open(os.path.join(d, "profile.tsv"), "w") as f:
         f.write("\t".join(hdr) + "\n")
         for r in rows:
@@ -218,6 +251,9 @@ def report(a):
         "napi_cpus": sorted({r[10] for r in rows if r[10] != ""}),
         "napi_vcsw_total": sum(r[12] for r in rows if r[12] != ""),
         "gen_pps": genj.get("pps"),
+        "cpu_pressure_pct_mean": (round(sum(r[15] for r in rows if r[15] != "") /
+                                        sum(1 for r in rows if r[15] != ""))
+                                  if any(r[15] != "" for r in rows) else None),
     }
     # Frame accounting: every frame sent arrived at the rx veth, and each one
     # that arrived was either delivered, dropped by xskb, or dropped by the
@@ -253,15 +289,15 @@ def table(a):
         sm = load_json(os.path.join(d, "summary.json")) or {}
         rows.append(cfg | sm)
     print("| rate | receiver | options | rx CPU | gen CPU | sent | lost | loss % | s with loss "
-          "| worst s | sleeps | poll CPUs | RSS max KiB |")
-    print("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|")
+          "| worst s | sleeps | poll CPUs | RSS max KiB | CPU pressure % |")
+    print("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     for r in rows:
         napi = r.get("napi") or {}
         print(f"| {r.get('rate')} | {r.get('receiver')} | {r.get('rx_options') or 'defaults'} "
               f"| {r.get('rx_cpu')} | {r.get('gen_cpu')} | {r.get('sent')} | {r.get('lost')} "
               f"| {r.get('loss_pct')} | {r.get('seconds_with_loss')} | {r.get('worst_second_lost')} "
               f"| {napi.get('sleeps', '')} | {','.join(str(c) for c in r.get('napi_cpus', []))} "
-              f"| {r.get('rss_kb_max')} |")
+              f"| {r.get('rss_kb_max')} | {r.get('cpu_pressure_pct_mean', '')} |")
     return 0
 
 

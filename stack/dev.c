@@ -21,7 +21,8 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
-#include "xsk_internal.h"
+#include "dev_internal.h"
+#include "rx.h"
 
 /* The program, compiled by clang at build time and embedded (xdp/CMakeLists.txt). */
 extern const unsigned char xskb_redirect_bpf_o[];

@@ -8,10 +8,6 @@
 
 #include <xskb/xsk.h>	/* enum xskb_print_level */
 
-/*
- * Kept identical to the block in xsk_internal.h (an identical macro
- * redefinition is valid C), until that header includes this one.
- */
 __attribute__((format(printf, 2, 3)))
 void xskb_log(enum xskb_print_level level, const char *fmt, ...);
 #define pr_warn(fmt, ...)	xskb_log(XSKB_LOG_WARN, fmt, ##__VA_ARGS__)

@@ -9,7 +9,8 @@
 #include <string.h>
 #include <xskb/replay.h>
 
-#include "xsk_internal.h"
+#include "replay_internal.h"
+#include "rx.h"
 
 typedef __u64 __attribute__((may_alias)) xskb_u64a;
 
@@ -207,11 +208,25 @@ static void replay_free(struct xskb_replay *rp)
 	free(rp);
 }
 
-void xskb_replay_destroy(struct xskb_queue *q)
+/* ---- ops ------------------------------------------------------------------ */
+
+static void replay_stats(struct xskb_queue *q, struct xskb_queue_stats *st)
+{
+	st->xdp_rx_dropped = q->replay->dropped;	/* as XDP_STATISTICS would say */
+}
+
+static void replay_release(struct xskb_queue *q)
 {
 	replay_free(q->replay);
 	q->replay = NULL;
 }
+
+static const struct xskb_queue_ops replay_ops = {
+	.kind = "replay",
+	.produce = xskb_replay_produce,
+	.stats = replay_stats,
+	.release = replay_release,
+};
 
 int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 			const struct xskb_queue_opts *qopts, const struct xskb_replay_opts *ropts)
@@ -301,6 +316,7 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 		else
 			memcpy(dev->dev_addr, laa, 6);
 	}
+	q->ops = &replay_ops;
 	q->replay = rp;
 	q->netdev = dev;
 	q->napi.dev = dev;
@@ -320,11 +336,6 @@ out_free:
 	replay_free(rp);
 	free(q);
 	return err;
-}
-
-__u64 xskb_replay_dropped(const struct xskb_queue *q)
-{
-	return q->replay ? q->replay->dropped : 0;
 }
 
 unsigned long long xskb_replay__produced(const struct xskb_queue *q)

@@ -13,7 +13,7 @@
 #include <xskb/skbuff.h>
 #include "skbuff_internal.h"
 #include "slab_internal.h"
-#include "xsk_internal.h"
+#include "umem_internal.h"
 
 #define PAGE_FRAG_CACHE_MAX_SIZE 32768u
 #define PAGE_FRAG_REF_OFFSET	(PAGE_FRAG_CACHE_MAX_SIZE - XSKB_CACHELINE)

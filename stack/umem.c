@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "slab_internal.h"
-#include "xsk_internal.h"
+#include "dev_internal.h"
+#include "queue.h"
 
 #define HUGE_2M (2ul << 20)
 
@@ -206,7 +207,7 @@ static unsigned int umem_free_slot(struct xskb_umem *u, __u8 slot)
 	for (unsigned int i = 0; i < u->frame_count; i++) {
 		if (u->state[i] != slot)
 			continue;
-		umem_push_free(u, i);
+		xskb_umem_push_free(u, i);
 		back++;
 	}
 	return back;

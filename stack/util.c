@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "xsk_internal.h"
+#include "util.h"
 
 static int default_print(enum xskb_print_level level, const char *fmt, va_list ap)
 {

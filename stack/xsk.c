@@ -15,7 +15,8 @@
 
 #include <xskb/replay.h>
 
-#include "xsk_internal.h"
+#include "dev_internal.h"
+#include "rx.h"
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -230,59 +231,73 @@ static void unmap_rings(struct xskb_queue *q)
 	q->rx_map = q->fill_map = q->comp_map = NULL;
 }
 
-/* Options both socket queues and replay queues take. */
-int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
-			   const struct xskb_queue_opts *opts)
-{
-	int err = xskb_umem_may_change(u, "creating a queue");
-	const __u8 *mac = q->netdev->dev_addr;
-	unsigned int room;
+/* ---- ops: what the core asks of a socket ----------------------------------- */
 
-	if (err)
-		return err;
-	/* rx_one()'s eth_type_trans() relies on it, as Linux does: a device
-	 * address is unicast. Only a caller's replay device can break it. */
-	if (mac[0] & 1) {
-		pr_warn("device %s: MAC %02x:%02x:%02x:%02x:%02x:%02x is multicast; a device "
-			"address must be unicast\n", q->netdev->name, mac[0], mac[1], mac[2],
-			mac[3], mac[4], mac[5]);
-		return -EINVAL;
-	}
-	q->fd = -1;
-	q->umem = u;
-	q->queue_id = XSKB_OPT(opts, queue_id, 0u);
-	q->copybreak = XSKB_OPT(opts, copybreak, 0u);
-	q->multi_buffer = XSKB_OPT(opts, multi_buffer, false);
-	q->mb_mode = XSKB_OPT(opts, mb_mode, XSKB_MB_SLAB);
-	q->handler = XSKB_OPT(opts, handler, (xskb_rx_handler_t)NULL);
-	q->handler_arg = XSKB_OPT(opts, handler_arg, (void *)NULL);
-	q->napi.poll = xskb_queue_poll_napi;
-	q->napi.weight = XSKB_NAPI_POLL_WEIGHT;
-	q->napi.index = q->queue_id;
-	if (q->mb_mode != XSKB_MB_SLAB && q->mb_mode != XSKB_MB_FRAGS) {
-		pr_warn("unknown multi-buffer mode %d\n", q->mb_mode);
-		return -EINVAL;
-	}
-	if (q->copybreak > u->frame_size) {
-		pr_warn("copybreak %u is above the frame size %u\n", q->copybreak, u->frame_size);
-		return -EINVAL;
-	}
-	q->zc_limit = u->frame_size - XSKB_SHINFO_SIZE;
-	q->zc_min = q->copybreak > ETH_HLEN - 1 ? q->copybreak : ETH_HLEN - 1;
-	q->zc_truesize = XSKB_SKB_TRUESIZE(q->zc_limit);
-	/* Copy mode spreads a packet over as many frames as it needs. */
-	room = u->frame_size - u->headroom - XSKB_XDP_PACKET_HEADROOM;
-	q->chain_max = (XSKB_RX_SLAB_MAX + room - 1) / room + 1;
-	if (q->chain_max < XSKB_MAX_SKB_FRAGS + 1)
-		q->chain_max = XSKB_MAX_SKB_FRAGS + 1;
-	if (q->chain_max > XSKB_RX_CHAIN_MAX) {
-		pr_warn("internal: a chain may span %u descriptors, more than %u\n", q->chain_max,
-			XSKB_RX_CHAIN_MAX);
-		return -EINVAL;
-	}
-	xskb_queue_rx_template(q);
-	return xskb_umem_attach_queue(u, q);
+static void xsk_kick(struct xskb_queue *q)
+{
+	XSKB_STAT_ADD(q->stats.wakeups, 1);
+	recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
+
+/* The kernel unbinds a socket whose interface is unregistered and reports
+ * ENETDOWN on it; the RX ring just stays empty. */
+static int xsk_check(struct xskb_queue *q)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err != ENETDOWN)
+		return 0;
+	return -ENODEV;
+}
+
+static void xsk_stats(struct xskb_queue *q, struct xskb_queue_stats *st)
+{
+	struct xdp_statistics xs;
+	socklen_t len = sizeof(xs);
+
+	if (getsockopt(q->fd, SOL_XDP, XDP_STATISTICS, &xs, &len))
+		return;
+	st->xdp_rx_dropped = xs.rx_dropped;
+	st->xdp_rx_invalid_descs = xs.rx_invalid_descs;
+	if (len >= offsetof(struct xdp_statistics, rx_fill_ring_empty_descs) + sizeof(__u64)) {
+		st->xdp_rx_ring_full = xs.rx_ring_full;
+		st->xdp_rx_fill_ring_empty = xs.rx_fill_ring_empty_descs;
+	}
+}
+
+/* Another live socket on the UMEM to share from, or -1. */
+static int other_reg_fd(struct xskb_umem *u, struct xskb_queue *q)
+{
+	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++)
+		if (u->queues[s] && u->queues[s] != q && u->queues[s]->fd >= 0)
+			return u->queues[s]->fd;
+	return -1;
+}
+
+static void xsk_release(struct xskb_queue *q)
+{
+	struct xskb_umem *u = q->umem;
+
+	if (bpf_map_delete_elem(q->dev->xsks_map_fd, &q->queue_id) && errno != ENOENT)
+		pr_warn("cannot remove queue %u from the XSKMAP: %s\n", q->queue_id, strerror(errno));
+	q->dev->nr_queues--;
+	q->dev->bound[q->queue_id / 64] &= ~(1ul << (q->queue_id % 64));
+	/* The kernel gives up every frame once the socket is closed; in
+	 * zero-copy mode only once it has released the pool, later. */
+	close(q->fd);
+	if (u->reg_fd == q->fd)
+		u->reg_fd = other_reg_fd(u, q);
+	unmap_rings(q);
+}
+
+static const struct xskb_queue_ops xsk_ops = {
+	.kind = "socket",
+	.kick = xsk_kick,
+	.check = xsk_check,
+	.stats = xsk_stats,
+	.release = xsk_release,
+};
 
 int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xskb_umem *u,
 		       const struct xskb_queue_opts *opts)
@@ -315,6 +330,7 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
+	q->ops = &xsk_ops;
 	q->dev = dev;
 	q->netdev = &dev->netdev;
 	q->metadata = dev->metadata;
@@ -406,94 +422,3 @@ out_detach:
 	return err;
 }
 
-/* Another live socket on the UMEM to share from, or -1. */
-static int other_reg_fd(struct xskb_umem *u, struct xskb_queue *q)
-{
-	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++)
-		if (u->queues[s] && u->queues[s] != q && u->queues[s]->fd >= 0)
-			return u->queues[s]->fd;
-	return -1;
-}
-
-int xskb_queue__destroy(struct xskb_queue *q)
-{
-	struct xskb_umem *u;
-
-	if (!q)
-		return 0;
-	u = q->umem;
-	if (xskb_umem_may_change(u, "destroying a queue"))
-		return -EBUSY;
-	if (q->dev) {
-		if (bpf_map_delete_elem(q->dev->xsks_map_fd, &q->queue_id) && errno != ENOENT)
-			pr_warn("cannot remove queue %u from the XSKMAP: %s\n", q->queue_id,
-				strerror(errno));
-		q->dev->nr_queues--;
-		q->dev->bound[q->queue_id / 64] &= ~(1ul << (q->queue_id % 64));
-	}
-	/* Frames still in the RX ring are accounted as received-then-returned
-	 * by the detach below, which counts by state, not by ring. */
-	if (q->fd >= 0) {
-		/* The kernel gives up every frame once the socket is closed. */
-		close(q->fd);
-		if (u->reg_fd == q->fd)
-			u->reg_fd = other_reg_fd(u, q);
-	}
-	/* Zero-copy: no frame of this queue is reused before the kernel lets go. */
-	xskb_umem_detach_queue(u, q, q->mode == XSKB_MODE_ZEROCOPY);
-	unmap_rings(q);
-	if (q->replay)
-		xskb_replay_destroy(q);
-	if (!u->nr_queues)
-		xskb_umem_release_owner(u);
-	free(q);
-	return 0;
-}
-
-int xskb_queue__stats(struct xskb_queue *q, struct xskb_queue_stats *st)
-{
-	struct xdp_statistics xs;
-	socklen_t len = sizeof(xs);
-
-	if (!q || !st)
-		return -EINVAL;
-	xskb_stats_read((__u64 *)st, (const __u64 *)&q->stats, sizeof(*st) / sizeof(__u64));
-	/* Not counted per packet: every delivered skb took exactly one path. */
-	st->skb_zerocopy = st->rx_packets - st->skb_slab - st->skb_frags;
-	if (q->replay)
-		st->xdp_rx_dropped = xskb_replay_dropped(q);
-	if (q->fd >= 0 && getsockopt(q->fd, SOL_XDP, XDP_STATISTICS, &xs, &len) == 0) {
-		st->xdp_rx_dropped = xs.rx_dropped;
-		st->xdp_rx_invalid_descs = xs.rx_invalid_descs;
-		if (len >= offsetof(struct xdp_statistics, rx_fill_ring_empty_descs) + sizeof(__u64)) {
-			st->xdp_rx_ring_full = xs.rx_ring_full;
-			st->xdp_rx_fill_ring_empty = xs.rx_fill_ring_empty_descs;
-		}
-	}
-	return 0;
-}
-
-int xskb_queue__fd(const struct xskb_queue *q)
-{
-	return q->fd;
-}
-
-unsigned int xskb_queue__id(const struct xskb_queue *q)
-{
-	return q->queue_id;
-}
-
-enum xskb_bind_mode xskb_queue__mode(const struct xskb_queue *q)
-{
-	return q->mode;
-}
-
-struct napi_struct *xskb_queue__napi(struct xskb_queue *q)
-{
-	return &q->napi;
-}
-
-struct xskb_umem *xskb_queue__umem(const struct xskb_queue *q)
-{
-	return q->umem;
-}

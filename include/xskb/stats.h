@@ -26,7 +26,10 @@ struct xskb_queue_stats {
 	__u64 rx_packets;		/* delivered to the handler / list */
 	__u64 rx_bytes;			/* their Ethernet frame bytes */
 	__u64 rx_descs;			/* descriptors consumed from the RX ring */
-	__u64 skb_zerocopy;		/* built in place on their UMEM frame */
+	union {
+		__u64 skb_inplace;	/* built in place on their UMEM frame (copy mode too) */
+		__u64 skb_zerocopy;	/* the old name of skb_inplace: it was never zero-copy only */
+	};
 	__u64 skb_slab;			/* copied into a slab skb (too big, chain in slab mode, copybreak) */
 	__u64 skb_copybreak;		/* of skb_slab: copied because len <= copybreak */
 	__u64 skb_frags;		/* chains delivered as page frags on UMEM frames */

@@ -12,7 +12,7 @@
 #include <xskb/replay.h>
 
 #include "test_helpers.h"
-#include "xsk_internal.h"
+#include "replay_internal.h"
 
 #define XDP_HEADROOM	256u
 

@@ -33,6 +33,9 @@ for c in "$@"; do
 	rm -rf "$w"
 	git -C "$top" worktree add -f --detach "$w" "$id" >/dev/null
 	cp "$top"/tools/bench/{replay.c,bench_main.c,bench.h} "$w/tools/bench/"
+	# Commits before the stack/ split had one internal header.
+	[ -f "$w/stack/replay_internal.h" ] ||
+		printf '#include "xsk_internal.h"\n' >"$w/stack/replay_internal.h"
 	printf 'add_executable(xskb-bench bench_main.c micro.c replay.c)\ntarget_link_libraries(xskb-bench PRIVATE xskb_static xskb_tools)\n' \
 		>"$w/tools/bench/CMakeLists.txt"
 	cmake -S "$w" -B "$w/build" -DXSKB_BUILD_TESTS=OFF >/dev/null

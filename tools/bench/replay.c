@@ -16,7 +16,7 @@
 
 #include "bench.h"
 #include "pktgen.h"
-#include "xsk_internal.h"
+#include "replay_internal.h"
 
 static struct {
 	unsigned int size;

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * struct xskb_queue and what each kind of queue supplies: the core (queue.c,
+ * rx.c, napi.c) reaches a socket (xsk.c) or a replay queue (replay.c) only
+ * through its struct xskb_queue_ops, the way the kernel reaches a driver
+ * through net_device_ops.
+ */
+#ifndef XSKB_QUEUE_H
+#define XSKB_QUEUE_H
+
+#include <stdbool.h>
+#include <xskb/napi.h>
+#include <xskb/xsk.h>
+
+#include "ring.h"
+#include "umem_internal.h"
+
+/* The largest chain the receive path copies into one slab skb. */
+#define XSKB_RX_SLAB_MAX	(64u * 1024u)
+/* Most descriptors a packet may span: a 64 KiB packet in the smallest frame
+ * room there is (2048-byte frames, the largest UMEM headroom: 448 bytes). */
+#define XSKB_RX_CHAIN_MAX	160u
+
+struct xskb_queue;
+struct xskb_replay;
+
+/*
+ * What a kind of queue does for the core. Every hook may be NULL (nothing to
+ * do) except release.
+ */
+struct xskb_queue_ops {
+	const char *kind;			/* "socket", "replay": for messages */
+	/* Before each poll: play the kernel's receive side (the replay
+	 * queue produces RX descriptors from its fill ring). */
+	unsigned int (*produce)(struct xskb_queue *q);
+	/* Wake the kernel after a poll: the fill ring asks for it, or busy
+	 * poll drives the driver's NAPI. */
+	void (*kick)(struct xskb_queue *q);
+	/* Is the queue's interface still there? 0, or -ENODEV once it is gone
+	 * (the core latches it). Called every 1024th empty poll and after
+	 * every sleep of the loop, never per packet. */
+	int (*check)(struct xskb_queue *q);
+	/* The kernel's counters (XDP_STATISTICS) into @st. */
+	void (*stats)(struct xskb_queue *q, struct xskb_queue_stats *st);
+	/* Tear down what the kind set up (unpublish, close, unmap, free) once
+	 * the core stops polling; the core then takes the frames back (or, in
+	 * zero-copy mode, retires them: see xskb_umem_detach_queue). */
+	void (*release)(struct xskb_queue *q);
+	/* Room for transmit (TX ring, completions): the proxy work. */
+};
+
+struct xskb_queue {
+	/* Hot: read by every poll. */
+	struct xskb_ring rx;		/* consumer */
+	struct xskb_ring fill;		/* producer */
+	const struct xskb_queue_ops *ops;
+	struct xskb_umem *umem;
+	xskb_rx_handler_t handler;
+	void *handler_arg;
+	struct net_device *netdev;	/* skb->dev */
+	struct xskb_dev *dev;		/* socket queues: the interface */
+	struct xskb_replay *replay;	/* replay queues: the memory "kernel" */
+	unsigned int copybreak;
+	unsigned int zc_limit;		/* offset + len must not exceed: skb_shared_info follows */
+	unsigned int zc_min;		/* len must exceed: max(copybreak, ETH_HLEN - 1) */
+	unsigned int zc_truesize;
+	unsigned int chain_max;		/* descriptors a packet may span (rx_chain) */
+	/* struct sk_buff's second cache line as the in-place path leaves it
+	 * (xskb_queue_rx_template()): zeros and per-queue constants. */
+	unsigned char rx_line1[64];
+	unsigned int queue_id;
+	__u8 slot;			/* this queue's FRAME_FILL + slot state value */
+	bool metadata;
+	bool busy_poll;
+	bool warned_owner;
+	bool gone;			/* the interface was unregistered (-ENODEV) */
+	enum xskb_mb_mode mb_mode;
+	int fd;
+	__u64 posted;			/* frames put on the fill ring */
+	__u64 received;			/* frames taken off the RX ring */
+	struct xskb_queue_stats stats;
+	struct napi_struct napi;
+
+	/* Cold. */
+	struct xskb_ring comp;
+	enum xskb_bind_mode mode;
+	bool multi_buffer;
+	void *rx_map, *fill_map, *comp_map;
+	size_t rx_map_len, fill_map_len, comp_map_len;
+};
+
+/* Settings socket and replay queues share; attaches the queue to the UMEM.
+ * q->ops, q->netdev (and q->dev) are set by the caller. */
+int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
+			   const struct xskb_queue_opts *opts);
+
+#endif /* XSKB_QUEUE_H */

@@ -1420,6 +1420,36 @@ size_t xskb_kmalloc_size_roundup(size_t size)
 	return kmalloc_sizes[kmalloc_index(size)];
 }
 
+/* ---- kvmalloc ---------------------------------------------------------------- */
+
+/*
+ * The kernel's kvmalloc() falls back to vmalloc() for memory that need not
+ * be contiguous; here that is the C library heap, which also keeps such
+ * set-up arrays visible to valgrind. It fails under fault injection as
+ * kmalloc() does.
+ */
+void *xskb_kvmalloc_node(size_t size, xskb_gfp_t gfp, int node)
+{
+	(void)node;	/* a hint; the heap has no placement */
+	if (!size)
+		return XSKB_ZERO_SIZE_PTR;
+	if (xskb_should_failslab(XSKB_FAULT_SLAB, gfp))
+		return NULL;
+	return (gfp & XSKB___GFP_ZERO) ? calloc(1, size) : malloc(size);
+}
+
+void xskb_kvfree(const void *p)
+{
+	unsigned long *map = chunk_map();
+
+	if (XSKB_ZERO_OR_NULL_PTR(p))
+		return;
+	if (map && chunk_map_test((unsigned long)virt_to_slab(p)))
+		xskb_kfree(p);	/* kvfree() takes kmalloc() memory too */
+	else
+		free((void *)p);
+}
+
 /* ---- reserve and statistics ------------------------------------------------- */
 
 static bool node_ok(int node)

@@ -138,6 +138,21 @@ XSKB_API size_t xskb_ksize(const void *p);
 /** The size kmalloc(@size) really allocates; 0 for 0. */
 XSKB_API size_t xskb_kmalloc_size_roundup(size_t size);
 
+/**
+ * xskb_kvmalloc_node - allocate memory that need not come from a slab
+ * @gfp: __GFP_ZERO zeroes it; the rest matters only to fault injection
+ * @node: a hint, ignored
+ *
+ * The kernel's kvmalloc() for set-up arrays (tables, rings): here the C
+ * library heap (the kernel's vmalloc() fallback), so it costs no slab
+ * chunk and stays visible to valgrind. It fails under fault injection
+ * (XSKB_FAULT_SLAB) like kmalloc(). Size 0 returns XSKB_ZERO_SIZE_PTR.
+ * Returns NULL on failure. Free with xskb_kvfree().
+ */
+XSKB_API void *xskb_kvmalloc_node(size_t size, xskb_gfp_t gfp, int node);
+/** xskb_kvfree - free kvmalloc() or kmalloc() memory; NULL is a no-op. */
+XSKB_API void xskb_kvfree(const void *p);
+
 /* ---- reserve, statistics ------------------------------------------------ */
 
 /**
@@ -360,6 +375,34 @@ static inline size_t ksize(const void *p)
 static inline size_t kmalloc_size_roundup(size_t size)
 {
 	return xskb_kmalloc_size_roundup(size);
+}
+static inline void *kvmalloc_node(size_t size, gfp_t gfp, int node)
+{
+	return xskb_kvmalloc_node(size, gfp, node);
+}
+static inline void *kvmalloc(size_t size, gfp_t gfp)
+{
+	return xskb_kvmalloc_node(size, gfp, NUMA_NO_NODE);
+}
+static inline void *kvzalloc(size_t size, gfp_t gfp)
+{
+	return xskb_kvmalloc_node(size, gfp | __GFP_ZERO, NUMA_NO_NODE);
+}
+static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return xskb_kvmalloc_node(bytes, gfp, NUMA_NO_NODE);
+}
+static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	return kvmalloc_array(n, size, gfp | __GFP_ZERO);
+}
+static inline void kvfree(const void *p)
+{
+	xskb_kvfree(p);
 }
 #endif /* XSKB_NO_KERNEL_NAMES */
 

@@ -305,6 +305,30 @@ static void test_fast_paths_fail(void **state)
 	kfree(p);
 }
 
+/* kvmalloc: heap memory for set-up arrays, failing under injection. */
+static void test_kvmalloc(void **state)
+{
+	XSKB_OPTS(xskb_fault_opts, o, .nth = 1, .sites = XSKB_FAULT_SLAB);
+	unsigned int *a = kvcalloc(1000, sizeof(*a), GFP_KERNEL);
+	void *k = kmalloc(100, GFP_KERNEL);
+	(void)state;
+
+	assert_non_null(a);
+	for (unsigned int i = 0; i < 1000; i++)
+		assert_int_equal(a[i], 0);
+	kvfree(a);
+	kvfree(k);			/* kmalloc() memory goes back to its slab */
+	kvfree(NULL);
+	assert_ptr_equal(kvmalloc(0, GFP_KERNEL), ZERO_SIZE_PTR);
+	assert_null(kvmalloc_array(SIZE_MAX / 2, 4, GFP_KERNEL));
+	inject(&o);
+	assert_null(kvzalloc(64, GFP_KERNEL));
+	a = kvmalloc(64, GFP_KERNEL);	/* nth fires once */
+	assert_non_null(a);
+	inject(NULL);
+	kvfree(a);
+}
+
 /* ---- a receive queue under injected failures ------------------------------- */
 
 struct rx {
@@ -436,9 +460,10 @@ static void test_rx_nomem_copybreak(void **state)
 
 /*
  * Queue set-up under injection: walk every failure point of
- * xskb_umem__create() and xskb_replay__create(). Each one fails with
- * -ENOMEM and leaves nothing behind (valgrind checks the heap, the UMEM its
- * frames), until a run where nothing was injected succeeds.
+ * xskb_umem__create() and xskb_replay__create() (their allocations through
+ * kvmalloc/kmalloc, and whatever calls xskb_should_failslab()). Each one
+ * fails with -ENOMEM and leaves nothing behind (valgrind checks the heap, the
+ * UMEM its frames), until a run where nothing was injected succeeds.
  */
 static void test_setup_under_injection(void **state)
 {
@@ -507,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_cache_create_fails),
 		cmocka_unit_test(test_rate_nth_after_times),
 		cmocka_unit_test(test_fast_paths_fail),
+		cmocka_unit_test(test_kvmalloc),
 		cmocka_unit_test(test_rx_nomem_in_place),
 		cmocka_unit_test(test_rx_nomem_copybreak),
 		cmocka_unit_test(test_setup_under_injection),

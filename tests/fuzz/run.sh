@@ -29,7 +29,7 @@ fi
 
 echo "== fuzz: build ($dir, $cc, -fsanitize=fuzzer,address,undefined)"
 cmake -S . -B "$dir" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXSKB_FUZZ=ON \
-	-DXSKB_BUILD_TOOLS=OFF -DXSKB_VALGRIND_TESTS=OFF >/dev/null
+	-DXSKB_BUILD_TOOLS=ON -DXSKB_VALGRIND_TESTS=OFF >/dev/null
 cmake --build "$dir" -j "$jobs" --target xskb_fuzzers
 
 status=0

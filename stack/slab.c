@@ -16,8 +16,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "slab_internal.h"
+#include "util.h"
 
 #define CHUNK_SIZE	XSKB_SLAB_CHUNK_SIZE
 #define CHUNK_MASK	(~(CHUNK_SIZE - 1))
@@ -265,9 +265,6 @@ out:
 	pthread_mutex_unlock(&F.lock);
 	return fail;
 }
-
-/* Declared in xsk_internal.h, which this file does not include. */
-int xskb_opts_check(const void *opts, size_t user_sz, size_t our_sz, const char *what);
 
 int xskb_fault_inject(const struct xskb_fault_opts *opts)
 {

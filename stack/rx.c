@@ -65,18 +65,6 @@ static XSKB_ALWAYS_INLINE void rx_deliver(struct xskb_queue *q, struct sk_buff *
 		q->handler(skb, q->handler_arg);
 }
 
-static XSKB_ALWAYS_INLINE void frame_take(struct xskb_queue *q, struct xskb_umem *u,
-					  unsigned int idx)
-{
-#ifdef XSKB_DEBUG
-	if (u->state[idx] != q->slot)
-		xskb_umem_frame_bug(u, idx, "received but not posted to this queue's fill ring");
-#else
-	(void)q;
-#endif
-	u->state[idx] = FRAME_HELD;
-}
-
 /* A frame the kernel gave us that we do not keep: straight back to FREE. */
 static XSKB_ALWAYS_INLINE void frame_return(struct xskb_queue *q, struct xskb_umem *u,
 					    unsigned int idx)
@@ -591,8 +579,12 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 		for (; d != end && xskb_likely(!(d->options & XDP_PKT_CONTD)); d++) {
 			__u32 len = d->len;
 
-			/* The next packet's headers, while this one is built. */
-			__builtin_prefetch(f.area + (d != last ? d + 1 : d)->addr);
+			/* The next packet's headers, while this one is built. The
+			 * address is not checked yet: integer arithmetic, since a
+			 * pointer past the area would be undefined (a prefetch of
+			 * any address is harmless). */
+			__builtin_prefetch((const void *)((uintptr_t)f.area +
+							  (uintptr_t)(d != last ? d + 1 : d)->addr));
 			skb = rx_one(q, u, &f, d->addr, len);
 			if (xskb_likely(skb != NULL)) {
 				delivered++;

@@ -32,6 +32,18 @@ c++ -Wall -Werror -o "$work/consumer_cxx" "$src/cxx_consumer.cc" \
 	$(pkg-config --cflags --libs xskb) -Wl,-rpath,"$(pkg-config --variable=libdir xskb)"
 "$work/consumer_cxx"
 
+# The usage example at the top of napi.h compiles as written.
+{
+	echo '#include <xskb/napi.h>'
+	echo 'void example(struct xskb_queue *q);'
+	echo 'void example(struct xskb_queue *q) {'
+	sed -n '1,/\*\//{/^ \*   /{s/^ \*   //;/^\.\.\.$/d;p}}' "$src/../../include/xskb/napi.h"
+	echo '}'
+} >"$work/napi_example.c"
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Wextra -Werror -c -o "$work/napi_example.o" "$work/napi_example.c" \
+	$(pkg-config --cflags xskb)
+
 cmake -S "$src" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/cmake-build" >/dev/null
 LD_LIBRARY_PATH="$(pkg-config --variable=libdir xskb)" "$work/cmake-build/consumer_shared"

@@ -188,7 +188,7 @@ static void expect_delivered(struct rx *r, unsigned long n)
 
 #define N_SMALL 50000ul
 
-static void test_exact_count_zerocopy(void **state)
+static void test_exact_count_inplace(void **state)
 {
 	XSKB_OPTS(xskb_queue_opts, qo);
 	struct xskb_queue_stats st;
@@ -209,7 +209,7 @@ static void test_exact_count_zerocopy(void **state)
 	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
 	assert_int_equal(st.rx_packets, N_SMALL);
 	assert_int_equal(st.rx_bytes, N_SMALL * 100);
-	assert_int_equal(st.skb_zerocopy, N_SMALL);
+	assert_int_equal(st.skb_inplace, N_SMALL);
 	assert_int_equal(st.skb_slab, 0);
 	assert_int_equal(st.xdp_rx_dropped, 0);
 	assert_int_equal(r.chk->verify_ok, N_SMALL);
@@ -241,7 +241,7 @@ static void test_live_frames_flood(void **state)
 	assert_true(st.rx_packets > 0 && st.rx_packets <= 500000);
 	assert_int_equal(st.rx_packets, r.chk->packets);
 	assert_int_equal(r.chk->verify_bad, 0);
-	assert_int_equal(st.skb_zerocopy, st.rx_packets);
+	assert_int_equal(st.skb_inplace, st.rx_packets);
 	rx_close(&r);
 }
 
@@ -268,7 +268,7 @@ static void run_jumbo(enum xskb_mb_mode mode)
 	assert_int_equal(st.rx_bytes, n * 9014);
 	assert_int_equal(st.rx_descs, n * 3);	/* 3840 + 3840 + 1334 bytes */
 	assert_int_equal(mode == XSKB_MB_FRAGS ? st.skb_frags : st.skb_slab, n);
-	assert_int_equal(st.skb_zerocopy, 0);
+	assert_int_equal(st.skb_inplace, 0);
 	assert_int_equal(r.chk->verify_ok, n);
 	assert_int_equal(r.chk->verify_bad, 0);
 	rx_close(&r);
@@ -310,7 +310,7 @@ static void test_copybreak(void **state)
 	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
 	assert_int_equal(st.skb_copybreak, 10000);
 	assert_int_equal(st.skb_slab, 10000);
-	assert_int_equal(st.skb_zerocopy, 10000);
+	assert_int_equal(st.skb_inplace, 10000);
 	assert_int_equal(r.chk->verify_ok, 20000);
 	rx_close(&r);
 }
@@ -724,7 +724,7 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_exact_count_zerocopy, test_teardown),
+		cmocka_unit_test_teardown(test_exact_count_inplace, test_teardown),
 		cmocka_unit_test_teardown(test_live_frames_flood, test_teardown),
 		cmocka_unit_test_teardown(test_jumbo_slab, test_teardown),
 		cmocka_unit_test_teardown(test_jumbo_frags, test_teardown),

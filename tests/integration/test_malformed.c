@@ -702,7 +702,7 @@ static unsigned int run_classes(struct rx *r, unsigned long *expect_pcap)
 		n1 = got(r);
 		xskb_queue__stats(r->q, &b);
 		kdrop = b.xdp_rx_dropped - a.xdp_rx_dropped + b.xdp_rx_ring_full - a.xdp_rx_ring_full;
-		zc = b.skb_zerocopy - a.skb_zerocopy;
+		zc = b.skb_inplace - a.skb_inplace;
 		slab = b.skb_slab - a.skb_slab;
 		frags = b.skb_frags - a.skb_frags;
 		for (int k = 0; k < XSKB_DROP_MAX; k++)
@@ -1094,7 +1094,7 @@ static bool replay_one(const struct replay_case *rc, const unsigned char *dev_ma
 	if (bad || delivered != (rc->path <= P_FRAGS ? count : 0) ||
 	    kdrop != (rc->path == P_KDROP ? count : 0) ||
 	    (rc->path == P_SLAB && st.skb_slab != count) || (rc->path == P_FRAGS && st.skb_frags != count) ||
-	    (rc->path == P_INPLACE && st.skb_zerocopy != count))
+	    (rc->path == P_INPLACE && st.skb_inplace != count))
 		ok = false;
 	for (int k = 0; k < XSKB_DROP_MAX; k++)
 		if (st.drops[k] != want_drops[k])
@@ -1102,7 +1102,7 @@ static bool replay_one(const struct replay_case *rc, const unsigned char *dev_ma
 	fprintf(stderr, "%s replay '%s' (%u B): delivered %u of %u, in place %llu slab %llu frags %llu, "
 		"kernel drops %llu, runt %llu too_big %llu invalid_desc %llu nomem %llu; want %s\n",
 		ok ? "ok  " : "FAIL", rc->name, rc->len, delivered, count,
-		(unsigned long long)st.skb_zerocopy, (unsigned long long)st.skb_slab,
+		(unsigned long long)st.skb_inplace, (unsigned long long)st.skb_slab,
 		(unsigned long long)st.skb_frags, kdrop, (unsigned long long)st.drops[XSKB_DROP_RUNT],
 		(unsigned long long)st.drops[XSKB_DROP_TOO_BIG],
 		(unsigned long long)st.drops[XSKB_DROP_INVALID_DESC],

@@ -95,7 +95,7 @@ check "live stats line on stderr" grep -q "Mpps" "$work/rx.err"
 
 check "JSON rx_packets 20000" test "$(json_num rx_packets "$work/rx.json")" = 20000
 check "JSON rx_bytes 4000000" test "$(json_num rx_bytes "$work/rx.json")" = 4000000
-check "JSON skb_zerocopy 20000" test "$(json_num skb_zerocopy "$work/rx.json")" = 20000
+check "JSON skb_inplace 20000" test "$(json_num skb_inplace "$work/rx.json")" = 20000
 check "JSON skb_slab 0" test "$(json_num skb_slab "$work/rx.json")" = 0
 check "JSON skb_frags 0" test "$(json_num skb_frags "$work/rx.json")" = 0
 check "JSON fill_ring_empty present" test -n "$(json_num fill_ring_empty "$work/rx.json")"

@@ -111,7 +111,7 @@ static void one_template(struct rx *r, unsigned int len, struct xskb_replay_opts
 
 /* ---- in place ------------------------------------------------------------------------ */
 
-static void check_zerocopy(unsigned int umem_headroom)
+static void check_inplace(unsigned int umem_headroom)
 {
 	XSKB_OPTS(xskb_queue_opts, qo, .queue_id = 3);
 	XSKB_OPTS(xskb_replay_opts, ro, .limit = 1);
@@ -154,7 +154,7 @@ static void check_zerocopy(unsigned int umem_headroom)
 	assert_int_equal(st.rx_packets, 1);
 	assert_int_equal(st.rx_bytes, 64);
 	assert_int_equal(st.rx_descs, 1);
-	assert_int_equal(st.skb_zerocopy, 1);
+	assert_int_equal(st.skb_inplace, 1);
 	assert_int_equal(st.skb_slab, 0);
 
 	consume_skb(__skb_dequeue(&r.got));
@@ -162,11 +162,11 @@ static void check_zerocopy(unsigned int umem_headroom)
 	rx_teardown(&r);
 }
 
-static void test_zerocopy_geometry(void **state)
+static void test_inplace_geometry(void **state)
 {
 	(void)state;
-	check_zerocopy(0);
-	check_zerocopy(128);	/* UMEM headroom adds to skb headroom */
+	check_inplace(0);
+	check_inplace(128);	/* UMEM headroom adds to skb headroom */
 }
 
 /* With 2 KiB frames a packet fits in place up to 2048 - 256 - 320 = 1472 bytes. */
@@ -199,7 +199,7 @@ static void test_frame_too_small_takes_slab(void **state)
 	assert_int_equal(b->protocol, htons(ETH_P_IP));
 	assert_int_equal(held(&r), 1);		/* the slab skb's frame went back at once */
 	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
-	assert_int_equal(st.skb_zerocopy, 1);
+	assert_int_equal(st.skb_inplace, 1);
 	assert_int_equal(st.skb_slab, 1);
 	assert_int_equal(st.skb_copybreak, 0);
 	assert_int_equal(st.rx_bytes, 1472 + 1473);
@@ -233,7 +233,7 @@ static void test_copybreak(void **state)
 	assert_int_equal(xskb_queue__stats(r.q, &st), 0);
 	assert_int_equal(st.skb_slab, 1);
 	assert_int_equal(st.skb_copybreak, 1);
-	assert_int_equal(st.skb_zerocopy, 1);
+	assert_int_equal(st.skb_inplace, 1);
 	assert_int_equal(held(&r), 1);
 	consume_skb(a);
 	consume_skb(b);
@@ -1154,7 +1154,7 @@ static void test_napi_bad_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_zerocopy_geometry),
+		cmocka_unit_test(test_inplace_geometry),
 		cmocka_unit_test(test_frame_too_small_takes_slab),
 		cmocka_unit_test(test_copybreak),
 		cmocka_unit_test(test_clone_and_copy),

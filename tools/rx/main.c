@@ -299,12 +299,12 @@ static void print_live(const struct xskb_queue_stats *s, const struct xskb_queue
 	for (int i = 0; i < XSKB_DROP_MAX; i++)
 		drops += s->drops[i];
 	fprintf(stderr,
-		PROG ": %8.3f Mpps %7.3f Gbit/s | rx %llu | zc %llu slab %llu"
+		PROG ": %8.3f Mpps %7.3f Gbit/s | rx %llu | inplace %llu slab %llu"
 		" frags %llu | drops %llu | kernel dropped %llu"
 		" ring_full %llu fill_empty %llu\n",
 		(double)(s->rx_packets - prev->rx_packets) / dt / 1e6,
 		(double)(s->rx_bytes - prev->rx_bytes) * 8 / dt / 1e9, s->rx_packets,
-		s->skb_zerocopy, s->skb_slab, s->skb_frags, drops, s->xdp_rx_dropped,
+		s->skb_inplace, s->skb_slab, s->skb_frags, drops, s->xdp_rx_dropped,
 		s->xdp_rx_ring_full, s->xdp_rx_fill_ring_empty);
 }
 
@@ -322,10 +322,10 @@ static void print_json(const struct opts *o, struct xskb_queue *q, struct xskb_d
 	       xskb_dev__attach_mode(dev) == XSKB_ATTACH_SKB ? "skb" : "drv",
 	       xskb_dev__multiprog(dev) ? "true" : "false", secs, active);
 	printf("\"rx_packets\":%llu,\"rx_bytes\":%llu,\"pps\":%.0f,"
-	       "\"rx_descs\":%llu,\"skb_zerocopy\":%llu,\"skb_slab\":%llu"
+	       "\"rx_descs\":%llu,\"skb_inplace\":%llu,\"skb_slab\":%llu"
 	       ",\"skb_copybreak\":%llu,\"skb_frags\":%llu,",
 	       s->rx_packets, s->rx_bytes, active > 0 ? (double)s->rx_packets / active : 0.0,
-	       s->rx_descs, s->skb_zerocopy, s->skb_slab, s->skb_copybreak, s->skb_frags);
+	       s->rx_descs, s->skb_inplace, s->skb_slab, s->skb_copybreak, s->skb_frags);
 	printf("\"fill_ring_empty\":%llu,\"fill_starved\":%llu,\"polls\":%llu"
 	       ",\"empty_polls\":%llu,\"wakeups\":%llu,\"drops\":{",
 	       s->xdp_rx_fill_ring_empty, s->fill_starved, s->polls, s->empty_polls, s->wakeups);

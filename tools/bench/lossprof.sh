@@ -6,14 +6,17 @@ set -u
 
 usage() {
 	cat <<'EOF'
-Usage: tools/bench/lossprof.sh [--phase baseline|candidates|all] [--seconds S]
+Usage: tools/bench/lossprof.sh [--phase baseline|candidates|all|none] [--seconds S]
                                [--reps N] [--bin DIR] [--out DIR]
+                               [--case "RATE RECEIVER RX-CPU GEN-CPU [OPTIONS]"]...
 
 baseline:   500k pps and the maximum rate; xskb-rx (defaults) and xskb-bare;
             unpinned, and pinned (receiver CPU 1, generator CPU 0).
 candidates: xskb-rx with existing options at the same rates: --idle-us 0,
             --ring 16384 --frames 32768, both, and the receiver on the
             generator's CPU (where the veth receive softirq runs).
+--case adds a case of your own (RATE 0: as fast as possible; RECEIVER xskb
+or bare; CPUs a number or none), e.g. --phase none --case "500k xskb 1 0 --idle-us 0".
 Each case is one soak.sh run of S seconds (30); every repetition runs all
 cases in turn (N = 2). A table of all runs goes to OUT/table.md.
 EOF
@@ -21,6 +24,7 @@ EOF
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+extra_cases=()
 phase=all secs=30 reps=2 bin="$root/build/bin" out="$root/build/lossprof/$(date -u +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -29,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--reps) reps=$2; shift 2 ;;
 	--bin) bin=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--case) extra_cases+=("$2"); shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "lossprof.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
@@ -53,6 +58,8 @@ if [ "$phase" = candidates ] || [ "$phase" = all ]; then
 			"$rate xskb 0 0" "$rate bare 0 0")
 	done
 fi
+cases+=("${extra_cases[@]}")
+[ ${#cases[@]} -gt 0 ] || { echo "lossprof.sh: no cases" >&2; exit 2; }
 
 dirs=()
 for ((r = 1; r <= reps; r++)); do

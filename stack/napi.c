@@ -214,8 +214,9 @@ int xskb_napi__run(struct xskb_napi *n)
 	}
 	n->runner = pthread_self();
 	__atomic_store_n(&n->err, 0, __ATOMIC_RELAXED);
-	xskb_skb_init_once();
-	err = napi_claim(n);
+	err = xskb_skb_init_once();
+	if (!err)
+		err = napi_claim(n);
 	napi_report(n, err);
 	if (!err) {
 		err = napi_loop(n);

@@ -11,6 +11,7 @@
 #include <xskb/replay.h>
 
 #include "rx.h"
+#include "skbuff_internal.h"
 
 /* Options both socket queues and replay queues take. */
 int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
@@ -20,6 +21,10 @@ int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
 	const __u8 *mac = q->netdev->dev_addr;
 	unsigned int room;
 
+	if (err)
+		return err;
+	/* The skb caches now, so that a failure is the set-up's -ENOMEM. */
+	err = xskb_skb_init_once();
 	if (err)
 		return err;
 	/* rx_one()'s eth_type_trans() relies on it, as Linux does: a device

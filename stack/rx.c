@@ -519,7 +519,10 @@ bool xskb_queue_gone(struct xskb_queue *q)
 
 static XSKB_COLD int poll_not_owner(struct xskb_queue *q)
 {
-	xskb_skb_init_once();
+	int err = xskb_skb_init_once();
+
+	if (err)
+		return err;
 	xskb_umem_claim(q->umem);
 	if (xskb_umem_owned(q->umem))
 		return 0;

@@ -37,41 +37,67 @@ struct kpage {
 struct kmem_cache *xskb_skbuff_head_cache;
 static struct kmem_cache *skbuff_fclone_cache;
 static struct kmem_cache *page_cache;
-static pthread_once_t skb_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t skb_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static int skb_inited;
 
-static void skb_init(void)
+/*
+ * The skb caches, made on first use. A failure (no memory, fault injection)
+ * is reported and undone, and the next call tries again: set-up returns
+ * -ENOMEM, allocations return NULL, nothing aborts.
+ */
+int xskb_skb_init_once(void)
 {
-	xskb_skbuff_head_cache = xskb_kmem_cache_create("skbuff_head_cache", sizeof(struct sk_buff),
-						   0, XSKB_SLAB_HWCACHE_ALIGN | XSKB_SLAB_PANIC, NULL);
-	skbuff_fclone_cache = xskb_kmem_cache_create("skbuff_fclone_cache",
-						     sizeof(struct sk_buff_fclones), 0,
-						     XSKB_SLAB_HWCACHE_ALIGN | XSKB_SLAB_PANIC, NULL);
-	page_cache = xskb_kmem_cache_create("xskb_page", sizeof(struct kpage), 0,
-					    XSKB_SLAB_HWCACHE_ALIGN | XSKB_SLAB_PANIC, NULL);
-	xskb_slab_set_hot(xskb_skbuff_head_cache);
+	struct kmem_cache *head, *fclone = NULL, *pages = NULL;
+	int err = 0;
+
+	if (xskb_likely(__atomic_load_n(&skb_inited, __ATOMIC_ACQUIRE)))
+		return 0;
+	pthread_mutex_lock(&skb_init_lock);
+	if (skb_inited)
+		goto out;
+	head = xskb_kmem_cache_create("skbuff_head_cache", sizeof(struct sk_buff), 0,
+				      XSKB_SLAB_HWCACHE_ALIGN, NULL);
+	if (head)
+		fclone = xskb_kmem_cache_create("skbuff_fclone_cache",
+						sizeof(struct sk_buff_fclones), 0,
+						XSKB_SLAB_HWCACHE_ALIGN, NULL);
+	if (fclone)
+		pages = xskb_kmem_cache_create("xskb_page", sizeof(struct kpage), 0,
+					       XSKB_SLAB_HWCACHE_ALIGN, NULL);
+	if (!pages) {
+		if (fclone)
+			xskb_kmem_cache_destroy(fclone);
+		if (head)
+			xskb_kmem_cache_destroy(head);
+		pr_warn("cannot create the sk_buff caches: %s\n", strerror(ENOMEM));
+		err = -ENOMEM;
+		goto out;
+	}
+	skbuff_fclone_cache = fclone;
+	page_cache = pages;
+	xskb_skbuff_head_cache = head;
+	xskb_slab_set_hot(head);
+	__atomic_store_n(&skb_inited, 1, __ATOMIC_RELEASE);
+out:
+	pthread_mutex_unlock(&skb_init_lock);
+	return err;
 }
 
-void xskb_skb_init_once(void)
+/* The caches exist (made now if need be). */
+static inline bool skb_ready(void)
 {
-	pthread_once(&skb_once, skb_init);
-}
-
-static inline void skb_ready(void)
-{
-	if (xskb_unlikely(!xskb_skbuff_head_cache))
-		xskb_skb_init_once();
+	return xskb_likely(__atomic_load_n(&skb_inited, __ATOMIC_ACQUIRE)) ||
+	       !xskb_skb_init_once();
 }
 
 struct kmem_cache *xskb_skbuff_cache(void)
 {
-	skb_ready();
-	return xskb_skbuff_head_cache;
+	return skb_ready() ? xskb_skbuff_head_cache : NULL;
 }
 
 struct kmem_cache *xskb_skbuff_fclone_cache(void)
 {
-	skb_ready();
-	return skbuff_fclone_cache;
+	return skb_ready() ? skbuff_fclone_cache : NULL;
 }
 
 /* ---- page fragments -----------------------------------------------------------
@@ -198,7 +224,8 @@ struct sk_buff *xskb_napi_skb_cache_get(void)
 
 	if (xskb_likely(skb))
 		return skb;
-	skb_ready();
+	if (!skb_ready())
+		return NULL;
 	return xskb_kmem_cache_alloc(xskb_skbuff_head_cache, XSKB_GFP_ATOMIC);
 }
 
@@ -268,7 +295,8 @@ struct sk_buff *xskb_build_skb_around(struct sk_buff *skb, void *data, unsigned 
 
 struct sk_buff *xskb_build_skb(void *data, unsigned int frag_size)
 {
-	skb_ready();
+	if (!skb_ready())
+		return NULL;
 	return xskb_build_skb_around(xskb_slab_alloc_fast(xskb_skbuff_head_cache, XSKB_GFP_ATOMIC),
 				     data, frag_size);
 }
@@ -285,7 +313,8 @@ struct sk_buff *xskb__alloc_skb(unsigned int size, xskb_gfp_t gfp, int flags, in
 	bool pfmemalloc;
 	void *data;
 
-	skb_ready();
+	if (!skb_ready())
+		return NULL;
 	cache = (flags & XSKB_SKB_ALLOC_FCLONE) ? skbuff_fclone_cache : xskb_skbuff_head_cache;
 	if ((flags & (XSKB_SKB_ALLOC_FCLONE | XSKB_SKB_ALLOC_NAPI)) == XSKB_SKB_ALLOC_NAPI &&
 	    node == XSKB_NUMA_NO_NODE)
@@ -1355,7 +1384,8 @@ struct page *xskb_alloc_pages(xskb_gfp_t gfp, unsigned int order)
 
 	if (order > MAX_PAGE_ORDER)
 		return NULL;
-	skb_ready();
+	if (!skb_ready())
+		return NULL;
 	kp = xskb_kmem_cache_alloc(page_cache, gfp & ~XSKB___GFP_ZERO);
 	if (!kp)
 		return NULL;

@@ -10,7 +10,8 @@
 
 extern struct kmem_cache *xskb_skbuff_head_cache;
 
-void xskb_skb_init_once(void);
+/* The skb caches: 0, or -ENOMEM (reported; the next call tries again). */
+int xskb_skb_init_once(void);
 void xskb_skb_free_frag(void *addr);
 
 /* 16-byte stores that may alias anything and need no alignment. */

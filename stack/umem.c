@@ -266,6 +266,12 @@ static void umem_release_devs(struct xskb_umem *u)
 	}
 }
 
+/* Set-up memory that fault injection may fail, like the kernel's kvzalloc(). */
+static void *umem_zalloc(size_t size)
+{
+	return xskb_kvmalloc_node(size, XSKB_GFP_KERNEL | XSKB___GFP_ZERO, XSKB_NUMA_NO_NODE);
+}
+
 /* ---- area ------------------------------------------------------------------------ */
 
 static int node_of_ifname(const char *ifname)
@@ -306,6 +312,9 @@ static void *map_area(size_t len, int node, bool *huge, size_t *mapped)
 {
 	const size_t alen = XSKB_ALIGN(len, HUGE_2M);
 	void *p = MAP_FAILED;
+
+	if (xskb_should_failslab(XSKB_FAULT_PAGE, XSKB_GFP_KERNEL))
+		return NULL;
 
 	if (*huge) {
 		p = mmap(NULL, alen, PROT_READ | PROT_WRITE,
@@ -388,7 +397,7 @@ int xskb_umem__create(struct xskb_umem **out, int numa_node, const struct xskb_u
 		return -EINVAL;
 	}
 
-	u = calloc(1, sizeof(*u));
+	u = umem_zalloc(sizeof(*u));
 	if (!u)
 		return -ENOMEM;
 	u->frame_count = count;
@@ -401,10 +410,10 @@ int xskb_umem__create(struct xskb_umem **out, int numa_node, const struct xskb_u
 	u->head_owner.free_head = umem_free_head;
 	u->area = map_area(u->area_len, numa_node, &huge, &u->area_mapped);
 	u->hugepages = huge;
-	u->free_stack = calloc(count, sizeof(*u->free_stack));
-	u->remote_next = calloc(count, sizeof(*u->remote_next));
-	u->state = calloc(count, sizeof(*u->state));
-	u->pages = calloc(count, sizeof(*u->pages));
+	u->free_stack = umem_zalloc((size_t)count * sizeof(*u->free_stack));
+	u->remote_next = umem_zalloc((size_t)count * sizeof(*u->remote_next));
+	u->state = umem_zalloc((size_t)count * sizeof(*u->state));
+	u->pages = umem_zalloc((size_t)count * sizeof(*u->pages));
 	if (!u->area || !u->free_stack || !u->remote_next || !u->state || !u->pages) {
 		pr_warn("cannot allocate a UMEM of %u x %u bytes: %s\n", count, size,
 			strerror(ENOMEM));
@@ -427,11 +436,11 @@ int xskb_umem__create(struct xskb_umem **out, int numa_node, const struct xskb_u
 out_free:
 	if (u->area)
 		munmap(u->area, u->area_mapped);
-	free(u->free_stack);
-	free(u->remote_next);
-	free(u->state);
-	free(u->pages);
-	free(u);
+	xskb_kvfree(u->free_stack);
+	xskb_kvfree(u->remote_next);
+	xskb_kvfree(u->state);
+	xskb_kvfree(u->pages);
+	xskb_kvfree(u);
 	return err;
 }
 
@@ -465,11 +474,11 @@ int xskb_umem__delete(struct xskb_umem *u)
 	xskb_umem_release_owner(u);
 	umem_release_devs(u);
 	munmap(u->area, u->area_mapped);
-	free(u->free_stack);
-	free(u->remote_next);
-	free(u->state);
-	free(u->pages);
-	free(u);
+	xskb_kvfree(u->free_stack);
+	xskb_kvfree(u->remote_next);
+	xskb_kvfree(u->state);
+	xskb_kvfree(u->pages);
+	xskb_kvfree(u);
 	return 0;
 }
 

@@ -154,6 +154,71 @@ static void test_setup_every_failure_point(void **state)
 	assert_true(nth > 19);
 }
 
+/* The first queue, with its set-up's @nth eligible allocation failed. */
+static int first_queue_fails_nth(long nth)
+{
+	unsigned char pkt[60] = { 0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0 };
+	struct xskb_replay_pkt tpl = { .data = pkt, .len = sizeof(pkt) };
+	XSKB_OPTS(xskb_replay_opts, ro, .pkts = &tpl, .nr_pkts = 1, .limit = 10);
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_count = 256);
+	XSKB_OPTS(xskb_fault_opts, o, .nth = (unsigned long)nth);
+	struct sk_buff_head got;
+	struct xskb_umem *u;
+	struct xskb_queue *q = NULL;
+	unsigned long injected;
+	int rc;
+
+	xskb_set_print(capture_print);
+	__skb_queue_head_init(&got);
+	if (xskb_umem__create(&u, -1, &uo))
+		return 2;
+	inject(&o);
+	rc = xskb_replay__create(&q, u, NULL, &ro);
+	injected = fault_stats().injected;
+	inject(NULL);
+	CHECK(rc == 0 || rc == -ENOMEM);
+	if (!injected) {
+		CHECK(rc == 0);
+		xskb_queue__destroy(q);
+		xskb_umem__delete(u);
+		return CHILD_DONE;
+	}
+	if (rc) {		/* failed, said so, left nothing: a retry works */
+		CHECK(q == NULL && printed[0]);
+		CHECK(xskb_replay__create(&q, u, NULL, &ro) == 0);
+	}
+	/* Every packet delivered, or dropped as nomem while the reserve an
+	 * injected failure emptied is refilled. */
+	CHECK(xskb_queue__receive(q, &got, 64) == 10);
+	{
+		struct xskb_queue_stats st;
+
+		CHECK(xskb_queue__stats(q, &st) == 0);
+		CHECK(skb_queue_len(&got) + st.drops[XSKB_DROP_NOMEM] == 10);
+	}
+	__skb_queue_purge(&got);
+	CHECK(xskb_queue__destroy(q) == 0);
+	CHECK(xskb_umem__delete(u) == 0);
+	return 0;
+}
+
+/*
+ * Regression: creating the sk_buff caches (the first queue, or the first
+ * poll) aborted the process when an allocation failed (SLAB_PANIC). Every
+ * failure point now makes the set-up return -ENOMEM with a message, and the
+ * next try works.
+ */
+static void test_skb_setup_every_failure_point(void **state)
+{
+	long nth;
+	int rc = 0;
+
+	(void)state;
+	for (nth = 1; nth < 400 && (rc = in_fresh_child(first_queue_fails_nth, nth)) == 0; nth++)
+		;
+	assert_int_equal(rc, CHILD_DONE);
+}
+
 static int env_case(long which)
 {
 	static const char *const env[] = {
@@ -523,11 +588,12 @@ static void test_setup_under_injection(void **state)
 
 int main(void)
 {
-	/* The first two need an allocator that is not set up yet: keep them
+	/* The first three need an allocator that is not set up yet: keep them
 	 * first, before anything in this process allocates from it. */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_setup_every_failure_point),
 		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_skb_setup_every_failure_point),
 		cmocka_unit_test(test_opts_invalid),
 		cmocka_unit_test(test_cache_create_fails),
 		cmocka_unit_test(test_rate_nth_after_times),

@@ -64,7 +64,7 @@ int xskb_napi__create(struct xskb_napi **out, struct xskb_queue **queues, unsign
 	if (!n)
 		return -ENOMEM;
 	n->budget = XSKB_OPT(opts, budget, XSKB_NAPI_POLL_WEIGHT);
-	n->idle_usec = XSKB_OPT(opts, idle_usec, 50000u);
+	n->idle_usec = XSKB_OPT(opts, idle_usec, XSKB_NAPI_DEFAULT_IDLE_USEC);
 	n->sleep_ms = XSKB_OPT(opts, sleep_ms, 100);
 	n->cpu = XSKB_OPT(opts, cpu, 0);
 	if (n->budget < 0 || n->sleep_ms < 0 || n->cpu < 0) {

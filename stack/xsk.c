@@ -34,10 +34,15 @@
 /*
  * The fill ring is the only buffer while the polling thread is off the CPU
  * (descheduled, asleep, preempted by the very softirq that fills the RX
- * ring): 4096 entries last about 1 ms at 4 Mpps. Twice that in frames keeps
- * the RX ring and handlers supplied as well.
+ * ring). Live-frame traffic on the lab comes in line-rate bursts of 2-4
+ * Mpps: 4096 entries last about 1 ms of one, and on a loaded machine the
+ * thread is off its CPU longer (docs/benchmarks.md, "Loss at a steady
+ * rate": 4096 lost 8-42 %, 16384 0.3-3 % on the same shared machine, and 0
+ * where it was quiet). 16384 entries (4 ms) for the fill and RX rings; the
+ * default UMEM holds both full. The completion ring (transmit) keeps 4096.
  */
-#define DEFAULT_RING	4096u
+#define DEFAULT_RING	16384u
+#define DEFAULT_COMP_RING	4096u
 #define MAX_RING	(1u << 16)
 
 static bool pow2(unsigned int v)
@@ -315,7 +320,7 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 		return err;
 	rx_size = XSKB_OPT(opts, rx_size, DEFAULT_RING);
 	fill_size = XSKB_OPT(opts, fill_size, DEFAULT_RING);
-	comp_size = XSKB_OPT(opts, comp_size, DEFAULT_RING);
+	comp_size = XSKB_OPT(opts, comp_size, DEFAULT_COMP_RING);
 	want = XSKB_OPT(opts, mode, XSKB_MODE_AUTO);
 	if (!pow2(rx_size) || !pow2(fill_size) || !pow2(comp_size) || rx_size > MAX_RING ||
 	    fill_size > MAX_RING || comp_size > MAX_RING) {

@@ -51,12 +51,20 @@ echo "== lab"
 "$bin/xskb-lab" down -p "$lab" >/dev/null 2>&1 || true
 "$bin/xskb-lab" up -p "$lab"
 
+# The veth receive softirq runs on the sender's CPU: keep the receiver off
+# it when there is another (docs/benchmarks.md, "Loss at a steady rate").
+rx_cpu=() gen_cpu=()
+if [ "$(nproc)" -ge 2 ]; then
+	rx_cpu=(--cpu 1)
+	gen_cpu=(taskset -c 0)
+fi
 echo "== xskb-rx on ${lab}r for ${seconds}s (live statistics every second)"
-"$bin/xskb-rx" -n "$lab-rx" -i "${lab}r" -d "$seconds" --json >"$BUILD_DIR/demo-rx.json" &
+"$bin/xskb-rx" -n "$lab-rx" -i "${lab}r" -d "$seconds" "${rx_cpu[@]}" --json \
+	>"$BUILD_DIR/demo-rx.json" &
 rx_pid=$!
 sleep 1
 echo "== xskb-gen: ${size}-byte UDP frames${rate:+ at $rate pps} for $((seconds - 2))s"
-"$bin/xskb-gen" -L "$lab" -s "$size" -d "$((seconds - 2))" ${rate:+-r "$rate"} ||
+"${gen_cpu[@]}" "$bin/xskb-gen" -L "$lab" -s "$size" -d "$((seconds - 2))" ${rate:+-r "$rate"} ||
 	echo "(xskb-gen failed: see above)"
 wait "$rx_pid" || true
 rx_pid=

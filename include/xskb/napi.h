@@ -30,12 +30,13 @@ struct xskb_napi;
  * @budget: packets per queue per poll (default NAPI_POLL_WEIGHT, 64)
  * @idle_usec: keep busy polling this long after the loop found no packet
  *             (measured from its 64th empty round) before
- *             sleeping (default 50000 µs); XSKB_NAPI_NEVER_SLEEP never sleeps.
- *             While asleep the fill ring is the only buffer: a wakeup on a
- *             busy or virtual machine can take longer than a full fill ring
- *             lasts at line rate, so this errs on the side of polling. (On
- *             the veth lab, 2 ms lost 0.25% of a live-frame flood whose
- *             sender pauses ~10 ms between bursts; 50 ms lost none.)
+ *             sleeping (default 250000 µs); XSKB_NAPI_NEVER_SLEEP never
+ *             sleeps. While asleep the fill ring is the only buffer: a
+ *             wakeup on a busy or virtual machine can take longer than a
+ *             full fill ring lasts at line rate, so this errs on the side of
+ *             polling. (On the veth lab a "500 kpps" live-frame flood is a
+ *             train of line-rate bursts 135-207 ms apart: with 50 ms the
+ *             loop slept before every burst and lost frames waking up.)
  * @sleep_ms: longest sleep in poll(2) before re-checking (default 100); 1 ms
  *            while a fill ring is less than half full, so frames freed on
  *            other threads are posted; xskb_napi__stop() wakes it at once
@@ -52,6 +53,7 @@ struct xskb_napi_opts {
 };
 #define XSKB_NAPI_CPU(n) ((n) + 1)
 #define XSKB_NAPI_NEVER_SLEEP (~0u)
+#define XSKB_NAPI_DEFAULT_IDLE_USEC 250000u
 
 struct xskb_napi_stats {
 	__u64 rounds;		/* passes over every queue */

@@ -31,14 +31,14 @@ extern "C" {
 
 struct xskb_umem;
 
-#define XSKB_UMEM_DEFAULT_FRAMES	8192u
+#define XSKB_UMEM_DEFAULT_FRAMES	32768u	/* 128 MiB: both default rings full, and as many again */
 #define XSKB_UMEM_DEFAULT_FRAME_SIZE	4096u
 #define XSKB_UMEM_MAX_FRAMES		(1u << 20)
 
 /**
  * struct xskb_umem_opts - UMEM configuration; zero means "default"
  * @sz: sizeof(struct xskb_umem_opts), set by XSKB_OPTS()
- * @frame_count: frames (default 8192, at most XSKB_UMEM_MAX_FRAMES)
+ * @frame_count: frames (default 32768, at most XSKB_UMEM_MAX_FRAMES)
  * @frame_size: 2048 or 4096 (default 4096)
  * @headroom: bytes the kernel leaves free in front of each packet, on top of
  *            its own XDP_PACKET_HEADROOM (default 0); it becomes skb headroom

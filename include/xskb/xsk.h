@@ -228,7 +228,8 @@ typedef void (*xskb_rx_handler_t)(struct sk_buff *skb, void *arg);
  * struct xskb_queue_opts - queue configuration; zero means default
  * @queue_id: RX queue of the interface
  * @mode: XSKB_MODE_AUTO (default), _COPY or _ZEROCOPY
- * @rx_size, @fill_size, @comp_size: ring sizes, powers of two (default 4096)
+ * @rx_size, @fill_size, @comp_size: ring sizes, powers of two (default 16384 for
+ *        RX and fill, 4096 for completions)
  * @copybreak: packets of at most this many bytes are copied into a small
  *             slab skb and their frame returned at once (default 0: off)
  * @multi_buffer: bind with XDP_USE_SG so frames larger than a UMEM frame

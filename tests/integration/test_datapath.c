@@ -428,6 +428,14 @@ static void test_errors(void **state)
 	assert_int_equal(xskb_queue__create(&q, dev, u, &qo), -EINVAL);
 	qo.rx_size = 0;
 	assert_int_equal(xskb_queue__create(&q, dev, u, &qo), 0);
+	{
+		/* Loss-free defaults: a 16384-entry fill ring, posted full. */
+		struct xskb_frame_stats fs;
+
+		assert_int_equal(xskb_umem__frame_stats(u, &fs), 0);
+		assert_int_equal(fs.frames, 32768);
+		assert_int_equal(fs.fill, 16384);
+	}
 	assert_int_equal(xskb_queue__create(&q2, dev, u, &qo), -EBUSY);	/* same queue */
 	assert_int_equal(xskb_dev__close(dev), -EBUSY);			/* queue still bound */
 	assert_int_equal(xskb_umem__delete(u), -EBUSY);

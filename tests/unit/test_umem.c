@@ -22,7 +22,7 @@ static void test_defaults(void **state)
 	(void)state;
 
 	assert_int_equal(xskb_umem__create(&u, -1, NULL), 0);
-	assert_int_equal(xskb_umem__frame_count(u), 8192);
+	assert_int_equal(xskb_umem__frame_count(u), 32768);
 	assert_int_equal(xskb_umem__frame_size(u), 4096);
 	assert_true(xskb_umem__numa_node(u) >= 0);
 	assert_false(xskb_umem__hugepages(u));

@@ -51,8 +51,8 @@ static void usage(FILE *f)
 		"      --multi-buffer      accept frames larger than a UMEM frame (XDP_USE_SG)\n"
 		"      --mb-mode MODE      chains become slab (linear copy, default) or frags skbs\n"
 		"      --frame-size N      UMEM frame size, 2048 or 4096 (default 4096)\n"
-		"      --frames N          UMEM frames (default 8192)\n"
-		"      --ring N            RX and fill ring size, power of two (default 4096)\n"
+		"      --frames N          UMEM frames (default 32768)\n"
+		"      --ring N            RX and fill ring size, power of two (default 16384)\n"
 		"      --hugepages         back the UMEM with huge pages (falls back if none)\n"
 		"      --metadata          XDP metadata: rx hash and rule mark into the skb\n"
 		"      --claim RULE        claim only matching packets, the rest go to the kernel;\n"
@@ -63,7 +63,7 @@ static void usage(FILE *f)
 		"      --cpu N             pin the NAPI thread to CPU N\n"
 		"      --budget N          NAPI budget per poll (default 64)\n"
 		"      --idle-us N         busy-poll N µs after the last packet before sleeping\n"
-		"                          (default 50000; 0: never sleep)\n"
+		"                          (default 250000; 0: never sleep)\n"
 		"      --quiet             no live statistics line\n"
 		"      --user NAME         set up as root, then run as user NAME, keeping only\n"
 		"                          CAP_NET_ADMIN (not effective) to detach at exit\n"
@@ -468,7 +468,7 @@ int main(int argc, char **argv)
 		XSKB_OPTS(xskb_napi_opts, nopts, .budget = (int)o.budget, .idle_usec = o.idle_us,
 			  .cpu = o.cpu >= 0 ? XSKB_NAPI_CPU(o.cpu) : 0);
 
-		uint64_t umem_bytes = (uint64_t)(o.frames ? o.frames : 8192) *
+		uint64_t umem_bytes = (uint64_t)(o.frames ? o.frames : XSKB_UMEM_DEFAULT_FRAMES) *
 				      (o.frame_size ? o.frame_size : 4096);
 
 		/* The library explains each failure, naming the capabilities XDP

@@ -72,8 +72,9 @@ check "unknown interface: says why" grep -q "no interface named xskb-no-such0" "
 [ "$(id -u)" -eq 0 ] || cannot "xskb-rx needs root for its veth lab"
 "$bin/xskb-lab" up -p "$prefix" >/dev/null 2>"$work/err" || cannot "lab: $(cat "$work/err")"
 
+# Clones freed on another thread, rings of their own sizes.
 "$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --json --verify --pcap "$work/rx.pcap" \
-	>"$work/rx.json" 2>"$work/rx.err" &
+	--free-thread --fill-ring 8192 --rx-ring 4096 >"$work/rx.json" 2>"$work/rx.err" &
 rx_pid=$!
 # Ready when its banner is out (the program is attached and the queue bound).
 for _ in $(seq 1 100); do
@@ -103,6 +104,7 @@ check "JSON drops object" grep -q '"drops":{"nomem":0,' "$work/rx.json"
 check "JSON mode copy" grep -q '"mode":"copy"' "$work/rx.json"
 check "JSON verify_ok 20000" test "$(json_num verify_ok "$work/rx.json")" = 20000
 check "JSON pcap_packets 20000" test "$(json_num pcap_packets "$work/rx.json")" = 20000
+check "JSON remote_freed 20000 (--free-thread)" test "$(json_num remote_freed "$work/rx.json")" = 20000
 if command -v tshark >/dev/null; then
 	n=$(tshark -r "$work/rx.pcap" -Y "udp.dstport == 9000" 2>/dev/null | wc -l)
 	check "tshark reads 20000 UDP frames from the pcap ($n)" test "$n" -eq 20000

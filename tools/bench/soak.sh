@@ -27,14 +27,16 @@ Options:
       --receiver R      xskb (xskb-rx, default options) or bare (xskb-bare) (xskb)
       --rx-cpu N|none   pin the receiver to CPU N (none)
       --gen-cpu N|none  pin the generator to CPU N (none)
+      --free-thread     xskb-rx hands a clone of every skb to another thread,
+                        which frees it: frames return through remote frees
       --bin DIR         where the tools are (build/bin)
       --out DIR         results folder (build/soak/<date-time>-<pid>)
   -h, --help            this text
 
 Everything after "--" goes to the receiver, e.g. -- --idle-us 0 --ring 16384.
 
-Clones freed on other threads: xskb-rx has no option to hold clones and free
-them elsewhere yet, so the soak runs its default handler (consume at once).
+Clones freed on other threads: --free-thread (xskb-rx --free-thread); the
+summary's receiver JSON then has remote_freed.
 
 Exit status: 0 when the run completed and the frame accounting adds up (lost
 frames are reported, not an error), 1 on failure, 2 on bad usage.
@@ -47,7 +49,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 minutes=1 seconds="" rate=500k size=64 engine=xdp receiver=xskb rx_cpu=none gen_cpu=none
 bin="$root/build/bin" out=""
-rx_extra=()
+rx_extra=() free_thread=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-m|--minutes) [ $# -ge 2 ] || die_usage "$1 needs a value"; minutes=$2; shift 2 ;;
@@ -61,7 +63,8 @@ while [ $# -gt 0 ]; do
 	--bin) [ $# -ge 2 ] || die_usage "$1 needs a value"; bin=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || die_usage "$1 needs a value"; out=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
-	--) shift; rx_extra=("$@"); break ;;
+	--free-thread) free_thread=1; shift ;;
+	--) shift; rx_extra+=("$@"); break ;;
 	*) die_usage "unknown option '$1'" ;;
 	esac
 done
@@ -133,6 +136,7 @@ echo "soak.sh: $seconds s at ${rate} pps ($engine, $size B) into $receiver ${rx_
 echo >>"$out/config.json"
 
 if [ "$receiver" = xskb ]; then
+	[ "$free_thread" = 1 ] && rx_extra+=(--free-thread)
 	# Each live line timestamped as it arrives (bash's $EPOCHREALTIME).
 	pin "$rx_cpu" "$rx_bin" -n "$ns_rx" -i "$if_rx" -d "$rx_secs" --json "${rx_extra[@]}" \
 		>"$out/rx.json" 2> >(while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done \

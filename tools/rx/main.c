@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 		"      --frame-size N      UMEM frame size, 2048 or 4096 (default 4096)\n"
 		"      --frames N          UMEM frames (default 32768)\n"
 		"      --ring N            RX and fill ring size, power of two (default 16384)\n"
+		"      --fill-ring N       fill ring size alone (after --ring)\n"
+		"      --rx-ring N         RX ring size alone (after --ring)\n"
 		"      --hugepages         back the UMEM with huge pages (falls back if none)\n"
 		"      --metadata          XDP metadata: rx hash and rule mark into the skb\n"
 		"      --claim RULE        claim only matching packets, the rest go to the kernel;\n"
@@ -65,6 +68,8 @@ static void usage(FILE *f)
 		"      --idle-us N         busy-poll N µs after the last packet before sleeping\n"
 		"                          (default 250000; 0: never sleep)\n"
 		"      --quiet             no live statistics line\n"
+		"      --free-thread       hand a clone of every skb to another thread, which\n"
+		"                          frees it (remote frees, as a proxy's workers do)\n"
 		"      --user NAME         set up as root, then run as user NAME, keeping only\n"
 		"                          CAP_NET_ADMIN (not effective) to detach at exit\n"
 		"      --detach IFACE      remove xskb's XDP program left on IFACE by a process\n"
@@ -81,6 +86,12 @@ static void usage(FILE *f)
 struct rx_ctx {
 	pcap_dumper_t *pcap;
 	bool verify;
+	/* --free-thread: clones go to @freer, which frees them */
+	bool free_thread, freer_running;
+	int stop_freer;
+	struct sk_buff_head to_free;
+	pthread_t freer;
+	unsigned long long remote_freed;
 	unsigned char buf[65536];
 	unsigned long long verify_ok, verify_bad;
 	unsigned long long pcap_written;
@@ -120,19 +131,75 @@ static void on_packet(struct sk_buff *skb, void *arg)
 		else
 			c->verify_bad++;
 	}
+	if (c->free_thread) {
+		struct sk_buff *clone = skb_clone(skb, GFP_ATOMIC);
+
+		if (clone)
+			skb_queue_tail(&c->to_free, clone);	/* locked: the tool's cost */
+	}
 	consume_skb(skb);
+}
+
+/* --free-thread: free what the handler queued, from a thread of its own, so
+ * frames come back through the UMEM's remote-free list. */
+static void *freer_main(void *arg)
+{
+	struct rx_ctx *c = arg;
+	struct sk_buff *skb;
+
+	for (;;) {
+		bool stop = __atomic_load_n(&c->stop_freer, __ATOMIC_ACQUIRE);
+		unsigned int n = 0;
+
+		while ((skb = skb_dequeue(&c->to_free))) {
+			kfree_skb(skb);
+			n++;
+		}
+		__atomic_fetch_add(&c->remote_freed, n, __ATOMIC_RELAXED);
+		if (stop)
+			return NULL;
+		if (!n)
+			usleep(100);
+	}
+}
+
+static int start_freer(struct rx_ctx *c)
+{
+	int err;
+
+	if (!c->free_thread)
+		return 0;
+	err = pthread_create(&c->freer, NULL, freer_main, c);
+	if (err) {
+		fprintf(stderr, PROG ": cannot start the --free-thread thread: %s\n", strerror(err));
+		return -err;
+	}
+	c->freer_running = true;
+	pthread_setname_np(c->freer, "xskb-rx-free");
+	return 0;
+}
+
+/* After the NAPI loop stopped: nothing is queued any more. */
+static void stop_freer(struct rx_ctx *c)
+{
+	if (!c->freer_running)
+		return;
+	__atomic_store_n(&c->stop_freer, 1, __ATOMIC_RELEASE);
+	pthread_join(c->freer, NULL);
+	c->freer_running = false;
+	skb_queue_purge(&c->to_free);
 }
 
 /* ---- options --------------------------------------------------------------- */
 
 struct opts {
 	const char *ifname, *netns, *pcap;
-	unsigned int queue, copybreak, frame_size, frames, ring, budget, idle_us;
+	unsigned int queue, copybreak, frame_size, frames, fill_ring, rx_ring, budget, idle_us;
 	int cpu;
 	enum xskb_bind_mode mode;
 	enum xskb_attach_mode attach;
 	enum xskb_mb_mode mb_mode;
-	bool busy_poll, json, multi_buffer, hugepages, metadata, verify, quiet, force;
+	bool busy_poll, json, multi_buffer, hugepages, metadata, verify, quiet, force, free_thread;
 	const char *detach, *user;
 	double duration;
 	uint64_t count;
@@ -170,7 +237,7 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_MODE = 256, O_ATTACH, O_BUSY, O_JSON, O_PCAP, O_COPYBREAK, O_MB, O_MBMODE,
 	       O_FSIZE, O_FRAMES, O_RING, O_HUGE, O_META, O_CLAIM, O_VERIFY, O_CPU, O_BUDGET,
-	       O_QUIET, O_IDLE, O_DETACH, O_FORCE, O_USER };
+	       O_QUIET, O_IDLE, O_DETACH, O_FORCE, O_USER, O_FILL_RING, O_RX_RING, O_FREE_THREAD };
 	static const struct option lo[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "queue", required_argument, NULL, 'q' },
@@ -188,6 +255,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "frame-size", required_argument, NULL, O_FSIZE },
 		{ "frames", required_argument, NULL, O_FRAMES },
 		{ "ring", required_argument, NULL, O_RING },
+		{ "fill-ring", required_argument, NULL, O_FILL_RING },
+		{ "rx-ring", required_argument, NULL, O_RX_RING },
+		{ "free-thread", no_argument, NULL, O_FREE_THREAD },
 		{ "hugepages", no_argument, NULL, O_HUGE },
 		{ "metadata", no_argument, NULL, O_META },
 		{ "claim", required_argument, NULL, O_CLAIM },
@@ -247,7 +317,17 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->frames = (unsigned int)num("--frames", optarg, 64, XSKB_UMEM_MAX_FRAMES);
 			break;
 		case O_RING:
-			o->ring = (unsigned int)xt_opt_pow2(PROG, "--ring", optarg, 64, 65536);
+			o->fill_ring = o->rx_ring =
+				(unsigned int)xt_opt_pow2(PROG, "--ring", optarg, 64, 65536);
+			break;
+		case O_FILL_RING:
+			o->fill_ring = (unsigned int)xt_opt_pow2(PROG, "--fill-ring", optarg, 64, 65536);
+			break;
+		case O_RX_RING:
+			o->rx_ring = (unsigned int)xt_opt_pow2(PROG, "--rx-ring", optarg, 64, 65536);
+			break;
+		case O_FREE_THREAD:
+			o->free_thread = true;
 			break;
 		case O_HUGE: o->hugepages = true; break;
 		case O_META: o->metadata = true; break;
@@ -342,6 +422,9 @@ static void print_json(const struct opts *o, struct xskb_queue *q, struct xskb_d
 		       c->verify_bad);
 	if (o->pcap)
 		printf(",\"pcap_packets\":%llu", c->pcap_written);
+	if (o->free_thread)
+		printf(",\"remote_freed\":%llu",
+		       __atomic_load_n(&c->remote_freed, __ATOMIC_RELAXED));
 	printf("}\n");
 	fflush(stdout);
 }
@@ -425,9 +508,13 @@ int main(int argc, char **argv)
 
 	parse(argc, argv, &o);
 	ctx = calloc(1, sizeof(*ctx));
-	if (!ctx)
+	if (!ctx) {
+		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
+	}
 	ctx->verify = o.verify;
+	ctx->free_thread = o.free_thread;
+	skb_queue_head_init(&ctx->to_free);
 	if (o.netns && (err = xt_netns_enter(o.netns))) {
 		char lack[64] = "";
 
@@ -462,7 +549,7 @@ int main(int argc, char **argv)
 		XSKB_OPTS(xskb_umem_opts, uopts, .frame_size = o.frame_size,
 			  .frame_count = o.frames, .ifname = o.ifname, .hugepages = o.hugepages);
 		XSKB_OPTS(xskb_queue_opts, qopts, .queue_id = o.queue, .mode = o.mode,
-			  .rx_size = o.ring, .fill_size = o.ring, .copybreak = o.copybreak,
+			  .rx_size = o.rx_ring, .fill_size = o.fill_ring, .copybreak = o.copybreak,
 			  .multi_buffer = o.multi_buffer, .mb_mode = o.mb_mode,
 			  .busy_poll = o.busy_poll, .handler = on_packet, .handler_arg = ctx);
 		XSKB_OPTS(xskb_napi_opts, nopts, .budget = (int)o.budget, .idle_usec = o.idle_us,
@@ -485,7 +572,7 @@ int main(int argc, char **argv)
 		/* Before the NAPI thread starts, so that it runs unprivileged too. */
 		if (o.user && drop_privileges(&o, dev, &kept))
 			goto out;
-		if (xskb_napi__start(napi))
+		if (start_freer(ctx) || xskb_napi__start(napi))
 			goto out;
 	}
 	if (!o.quiet)
@@ -538,6 +625,7 @@ int main(int argc, char **argv)
 		}
 	}
 	xskb_napi__stop(napi, true);
+	stop_freer(ctx);
 	xskb_queue__stats(q, &st);
 	xskb_napi__stats(napi, &nst);
 	if (o.json)
@@ -548,6 +636,7 @@ int main(int argc, char **argv)
 	ret = gone ? 1 : 0;
 out:
 	xskb_napi__destroy(napi);
+	stop_freer(ctx);
 	xskb_queue__destroy(q);
 	if (xskb_umem__delete(umem))
 		ret = 1;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -663,6 +664,9 @@ static int dev_open(struct xskb_dev **out, const char *ifname, const struct xskb
 		return -ENOMEM;
 	d->xsks_map_fd = d->rules_fd = d->cfg_fd = -1;
 	d->refs = 1;
+	/* Its ifindex means something in this namespace only: close and
+	 * check go back here if called from another. */
+	d->netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	snprintf(d->netdev.name, sizeof(d->netdev.name), "%s", ifname);
 	d->netdev.ifindex = (int)if_nametoindex(ifname);
 	if (!d->netdev.ifindex) {
@@ -741,6 +745,8 @@ out_prog:
 	xdp_program__close(d->prog);
 	bpf_object__close(obj);
 out_free:
+	if (d->netns_fd >= 0)
+		close(d->netns_fd);
 	free(d);
 	return err;
 }
@@ -761,12 +767,47 @@ static bool ifindex_exists(int ifindex)
 	return if_indextoname((unsigned int)ifindex, name) != NULL;
 }
 
+/*
+ * Run in the device's network namespace: returns the namespace to go back to
+ * (dev_ns_leave()), -1 when the thread is already there, or -errno when it
+ * cannot enter it (setns() needs CAP_SYS_ADMIN).
+ */
+static int dev_ns_enter(const struct xskb_dev *d)
+{
+	struct stat here, there;
+	int back;
+
+	if (d->netns_fd < 0 || stat("/proc/thread-self/ns/net", &here) ||
+	    fstat(d->netns_fd, &there) || (here.st_ino == there.st_ino &&
+					   here.st_dev == there.st_dev))
+		return -1;
+	back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (back < 0)
+		return -errno;
+	if (setns(d->netns_fd, CLONE_NEWNET)) {
+		int err = -errno;
+
+		close(back);
+		return err;
+	}
+	return back;
+}
+
+static void dev_ns_leave(int back)
+{
+	if (back < 0)
+		return;
+	if (setns(back, CLONE_NEWNET))
+		pr_warn("cannot return to the caller's network namespace: %s\n", strerror(errno));
+	close(back);
+}
+
 int xskb_dev__close(struct xskb_dev *d)
 {
 	struct saved_print saved;
 	struct bpf_object *obj;
 	__u32 id = 0;
-	int err;
+	int err, ns;
 
 	if (!d)
 		return 0;
@@ -777,8 +818,14 @@ int xskb_dev__close(struct xskb_dev *d)
 	}
 	saved = quiet_libs();
 	obj = xdp_program__bpf_obj(d->prog);
-	err = detach(d);
-	if (err && !ifindex_exists(d->netdev.ifindex)) {
+	ns = dev_ns_enter(d);
+	err = ns < -1 ? ns : detach(d);
+	if (ns < -1) {
+		pr_warn("%s: closed from another network namespace than the one it was opened in, "
+			"and entering that one failed: %s (setns needs CAP_SYS_ADMIN); the program "
+			"stays attached: close it from its namespace, or ip link set dev %s xdp off "
+			"there\n", d->netdev.name, strerror(-err), d->netdev.name);
+	} else if (err && !ifindex_exists(d->netdev.ifindex)) {
 		pr_debug("%s: the interface is gone, and its XDP program with it\n", d->netdev.name);
 		err = 0;
 	} else if (err == -EEXIST && !d->multiprog &&
@@ -799,9 +846,13 @@ int xskb_dev__close(struct xskb_dev *d)
 			d->netdev.name, strerror(-err), lack[0] ? " (this process lacks " : "", lack,
 			lack[0] ? ")" : "", d->netdev.name, d->netdev.name);
 	}
+	dev_ns_leave(ns);
 	xdp_program__close(d->prog);
 	bpf_object__close(obj);
 	restore_libs(saved);
+	if (d->netns_fd >= 0)
+		close(d->netns_fd);
+	d->netns_fd = -1;
 	/* Skbs on frames of a UMEM its queues used may still name it. */
 	xskb_dev_put(d);
 	return err;
@@ -849,13 +900,11 @@ int xskb_dev__detach(const char *ifname, unsigned int flags)
 	return sw.removed;
 }
 
-int xskb_dev__check(struct xskb_dev *d)
+static int dev_check(struct xskb_dev *d)
 {
 	__u32 id = 0;
 	int err;
 
-	if (!d)
-		return -EINVAL;
 	if (!ifindex_exists(d->netdev.ifindex)) {
 		err = errno == ENXIO || errno == ENODEV ? -ENODEV : -errno;
 		if (err == -ENODEV)
@@ -874,6 +923,20 @@ int xskb_dev__check(struct xskb_dev *d)
 		return -ENOENT;
 	}
 	return 0;
+}
+
+int xskb_dev__check(struct xskb_dev *d)
+{
+	int err, ns;
+
+	if (!d)
+		return -EINVAL;
+	ns = dev_ns_enter(d);
+	if (ns < -1)
+		return ns;
+	err = dev_check(d);
+	dev_ns_leave(ns);
+	return err;
 }
 
 /* Check @r and write it in the program's form. */

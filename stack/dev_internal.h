@@ -23,6 +23,7 @@ struct xskb_dev {
 	int xsks_map_fd;
 	int rules_fd;
 	int cfg_fd;
+	int netns_fd;			/* the network namespace it was opened in */
 	struct xskb_xdp_cfg cfg;
 	unsigned int nr_queues;
 	int refs;			/* the opener's (until close) + one per UMEM that named it */

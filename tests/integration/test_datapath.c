@@ -534,6 +534,31 @@ static void test_ring_mmap_fails(void **state)
 			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/*
+ * A device closed (and checked) from another network namespace than the one
+ * it was opened in: its ifindex means nothing here. The old code detached by
+ * ifindex in the caller's namespace (refused, or another interface's) and
+ * left the program attached; now close goes back to the device's namespace.
+ */
+static bool xdp_attached(int ifindex);
+
+static void test_close_from_other_netns(void **state)
+{
+	struct xskb_dev *dev;
+	(void)state;
+
+	need_lab();
+	assert_int_equal(xt_netns_enter(lab.ns_rx), 0);
+	assert_int_equal(xskb_dev__open(&dev, lab.if_rx, NULL), 0);
+	assert_true(xdp_attached(lab.ifindex_rx));
+	assert_int_equal(xt_netns_set(home_ns), 0);
+	assert_int_equal(xskb_dev__check(dev), 0);
+	assert_int_equal(xskb_dev__close(dev), 0);
+	assert_int_equal(xt_netns_enter(lab.ns_rx), 0);
+	assert_false(xdp_attached(lab.ifindex_rx));
+	assert_int_equal(xt_netns_set(home_ns), 0);
+}
+
 /* An XDP program that libxdp does not manage makes the attach fail with EBUSY. */
 static void test_foreign_program(void **state)
 {
@@ -741,6 +766,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_rules_and_metadata, test_teardown),
 		cmocka_unit_test_teardown(test_errors, test_teardown),
 		cmocka_unit_test_teardown(test_ring_mmap_fails, test_teardown),
+		cmocka_unit_test_teardown(test_close_from_other_netns, test_teardown),
 		cmocka_unit_test_teardown(test_foreign_program, test_teardown),
 		cmocka_unit_test_teardown(test_libxdp_dispatcher, test_teardown),
 		cmocka_unit_test_teardown(test_interface_deleted, test_teardown),

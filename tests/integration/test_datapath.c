@@ -486,52 +486,65 @@ static void limit_address_space(size_t extra)
  * -ENOMEM, a message, nothing leaked. The old code then read the fill ring's
  * consumer through a NULL pointer. In a child, since it lowers RLIMIT_AS.
  */
-static void test_ring_mmap_fails(void **state)
+static int ring_mmap_child(void)
+{
+	XSKB_OPTS(xskb_queue_opts, qo, .handler = on_packet);
+	struct xskb_dev *dev;
+	struct xskb_umem *u;
+	struct xskb_queue *q;
+	struct rlimit rl;
+	int err, ok;
+
+	if (xt_netns_enter(lab.ns_rx) || xskb_dev__open(&dev, lab.if_rx, NULL))
+		return 2;
+	if (xskb_umem__create(&u, -1, NULL))
+		return 3;
+	kfree_skb(alloc_skb(64, GFP_KERNEL));	/* the allocator's own set-up, first */
+	xskb_set_print(log_to_buf);
+	limit_address_space(16 * 1024);
+	err = xskb_queue__create(&q, dev, u, &qo);
+	getrlimit(RLIMIT_AS, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_AS, &rl);
+	ok = err == -ENOMEM && strstr(ring_log, "mapping AF_XDP rings failed") &&
+	     xskb_umem__check(u) == 0;
+	if (!ok)
+		fprintf(stderr, "queue create: %d, log: %s\n", err, ring_log);
+	if (!err)
+		xskb_queue__destroy(q);
+	ok = xskb_umem__delete(u) == 0 && ok;
+	ok = xskb_dev__close(dev) == 0 && ok;
+	return ok ? 0 : 1;
+}
+
+/* Run @fn in a child; its exit status, or fail the test if it died. */
+static int in_child(int (*fn)(void))
 {
 	int status;
 	pid_t pid;
-	(void)state;
 
-	need_lab();
 	fflush(NULL);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		XSKB_OPTS(xskb_queue_opts, qo, .handler = on_packet);
-		struct xskb_dev *dev;
-		struct xskb_umem *u;
-		struct xskb_queue *q;
-		struct rlimit rl;
-		int err, ok;
-
 		/* A crash must kill the child, not run cmocka's teardown in it. */
 		signal(SIGSEGV, SIG_DFL);
 		signal(SIGBUS, SIG_DFL);
 		signal(SIGABRT, SIG_DFL);
-		if (xt_netns_enter(lab.ns_rx) || xskb_dev__open(&dev, lab.if_rx, NULL))
-			_exit(2);
-		if (xskb_umem__create(&u, -1, NULL))
-			_exit(3);
-		xskb_set_print(log_to_buf);
-		limit_address_space(16 * 1024);
-		err = xskb_queue__create(&q, dev, u, &qo);
-		getrlimit(RLIMIT_AS, &rl);
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_AS, &rl);
-		ok = err == -ENOMEM && strstr(ring_log, "mapping AF_XDP rings failed") &&
-		     xskb_umem__check(u) == 0;
-		if (!ok)
-			fprintf(stderr, "queue create: %d, log: %s\n", err, ring_log);
-		if (!err)
-			xskb_queue__destroy(q);
-		ok = xskb_umem__delete(u) == 0 && ok;
-		ok = xskb_dev__close(dev) == 0 && ok;
-		_exit(ok ? 0 : 1);
+		_exit(fn());
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		fail_msg("child: status %#x (a signal: %d)", status,
+	if (!WIFEXITED(status))
+		fail_msg("child died: status %#x (signal %d)", status,
 			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return WEXITSTATUS(status);
+}
+
+static void test_ring_mmap_fails(void **state)
+{
+	(void)state;
+	need_lab();
+	assert_int_equal(in_child(ring_mmap_child), 0);
 }
 
 /*
@@ -632,22 +645,15 @@ static int dispatcher_child(void)
 
 static void test_libxdp_dispatcher(void **state)
 {
-	int status;
-	pid_t pid;
+	int rc;
 	(void)state;
 
 	need_lab();
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(dispatcher_child());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 1)
+	rc = in_child(dispatcher_child);
+	if (rc == 1)
 		fprintf(stderr, "note: libxdp's dispatcher is unavailable on this kernel; "
 				"verified its legacy fallback instead\n");
-	assert_true(WEXITSTATUS(status) <= 1);
+	assert_true(rc <= 1);
 }
 
 /*

@@ -317,7 +317,9 @@ static XSKB_ALWAYS_INLINE struct sk_buff *rx_one(struct xskb_queue *q, struct xs
 			  (ntohs(proto) < ETH_P_802_3_MIN)))
 		rx_classify(skb, eth, len, f->dev);
 	xskb_shinfo_init((struct skb_shared_info *)(void *)(head + f->zc_limit));
-	if (f->meta)
+	/* The metadata sits in front of the packet, inside its own frame:
+	 * an offset below its size would read (and clear) the frame before. */
+	if (f->meta && off >= sizeof(struct xskb_xdp_meta))
 		rx_meta(skb, head + off, true);
 	return skb;
 }
@@ -395,7 +397,7 @@ static XSKB_COLD struct sk_buff *rx_chain(struct xskb_queue *q, struct xskb_umem
 		why = XSKB_DROP_NOMEM;
 		goto drop;
 	}
-	if (q->metadata)
+	if (q->metadata && (d[0].addr & (u->frame_size - 1)) >= sizeof(struct xskb_xdp_meta))
 		rx_meta(skb, u->area + d[0].addr, false);
 
 	if (q->mb_mode == XSKB_MB_SLAB) {

@@ -12,7 +12,9 @@
 #include <xskb/replay.h>
 
 #include "test_helpers.h"
+#include "dev_internal.h"
 #include "replay_internal.h"
+#include "../xdp/xskb_xdp.h"
 
 #define XDP_HEADROOM	256u
 
@@ -296,6 +298,121 @@ static void test_chain_slab_many_descs(void **state)
 }
 
 /*
+ * A descriptor at offset 0 of a frame on a queue that reads XDP metadata:
+ * the 16 bytes "in front of the packet" are the previous frame's last ones,
+ * which a remote sender may fill. The old code read a planted magic from
+ * there (skb->mark from foreign bytes), cleared it in a frame that is not
+ * the packet's, and set meta_len with no headroom before the MAC header.
+ */
+static void test_meta_at_frame_start(void **state)
+{
+	struct t t = { 0 };
+	struct xskb_xdp_meta *m;
+	struct xdp_desc d;
+	unsigned char *area;
+	__u64 base;
+	(void)state;
+
+	setup(&t, 2048, false, XSKB_MB_SLAB);
+	t.q->metadata = true;
+	area = xskb_umem__area(t.u);
+	d = pkt(&t, 0, 64, 0);
+	base = d.addr - XDP_HEADROOM;
+	assert_true(base >= 2048);		/* a frame with one before it */
+	memmove(area + base, area + d.addr, 64);	/* the packet at offset 0 */
+	m = (struct xskb_xdp_meta *)(void *)(area + base - sizeof(*m));
+	memset(m, 0, sizeof(*m));
+	m->magic = XSKB_META_MAGIC;
+	m->mark = 0xdeadbeef;
+	d.addr = base;
+	inject(&t, &d, 1);
+	assert_int_equal(xskb_queue__poll(t.q, 64), 1);
+	assert_int_equal(skb_queue_len(&t.got), 1);
+	assert_int_equal(skb_peek(&t.got)->mark, 0);
+	assert_int_equal(skb_shinfo(skb_peek(&t.got))->meta_len, 0);
+	assert_int_equal(m->magic, XSKB_META_MAGIC);	/* the other frame untouched */
+	teardown(&t);
+}
+
+/*
+ * A UMEM holds every device its queues were bound to, so that skb->dev never
+ * dangles; it has room for 64. The 65th device used to be attached without
+ * a hold (its struct freed at close under skbs naming it); now it is -ENOSPC.
+ */
+static void test_umem_device_holds(void **state)
+{
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_count = 64);
+	struct xskb_dev *devs[XSKB_UMEM_MAX_QUEUES + 1];
+	struct xskb_queue fq;
+	struct xskb_umem *u;
+	(void)state;
+
+	xskb_set_print(NULL);
+	assert_int_equal(xskb_umem__create(&u, -1, &uo), 0);
+	for (unsigned int i = 0; i <= XSKB_UMEM_MAX_QUEUES; i++) {
+		devs[i] = calloc(1, sizeof(*devs[i]));
+		assert_non_null(devs[i]);
+		devs[i]->refs = 1;		/* the opener's */
+		memset(&fq, 0, sizeof(fq));
+		fq.dev = devs[i];
+		if (i < XSKB_UMEM_MAX_QUEUES) {
+			assert_int_equal(xskb_umem_attach_queue(u, &fq), 0);
+			xskb_umem_detach_queue(u, &fq, false);
+			assert_int_equal(devs[i]->refs, 2);
+		} else {
+			assert_int_equal(xskb_umem_attach_queue(u, &fq), -ENOSPC);
+			assert_int_equal(devs[i]->refs, 1);
+		}
+	}
+	for (unsigned int i = 0; i <= XSKB_UMEM_MAX_QUEUES; i++)
+		xskb_dev_put(devs[i]);		/* "closed": the UMEM still holds 64 */
+	assert_int_equal(xskb_umem__delete(u), 0);	/* frees them (memcheck) */
+}
+
+/*
+ * A second replay queue on a UMEM whose frames other queues use: it must not
+ * write its template into every frame (the old code did, overwriting the
+ * packet an skb of the first queue still held), and its packets still carry
+ * its template.
+ */
+static void test_replay_fast_on_shared_umem(void **state)
+{
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_size = 2048, .frame_count = 256);
+	XSKB_OPTS(xskb_queue_opts, qo, .handler = keep_list, .rx_size = 64, .fill_size = 64);
+	unsigned char a[64], b[64];
+	struct xskb_replay_pkt pa = { a, sizeof(a) }, pb = { b, sizeof(b) };
+	XSKB_OPTS(xskb_replay_opts, ra, .pkts = &pa, .nr_pkts = 1, .limit = 1, .copy = true);
+	XSKB_OPTS(xskb_replay_opts, rb, .pkts = &pb, .nr_pkts = 1, .limit = 1);
+	struct sk_buff_head got;
+	struct xskb_queue *q1, *q2;
+	struct xskb_umem *u;
+	struct sk_buff *held;
+	(void)state;
+
+	memset(a, 0xaa, sizeof(a));
+	memset(b, 0xbb, sizeof(b));
+	memcpy(a, dev_mac, 6);
+	memcpy(b, dev_mac, 6);
+	__skb_queue_head_init(&got);
+	qo.handler_arg = &got;
+	assert_int_equal(xskb_umem__create(&u, -1, &uo), 0);
+	assert_int_equal(xskb_replay__create(&q1, u, &qo, &ra), 0);
+	assert_int_equal(xskb_queue__poll(q1, 64), 1);
+	held = __skb_dequeue(&got);
+	assert_true(skb_mac_header(held)[20] == 0xaa);
+	qo.queue_id = 1;
+	assert_int_equal(xskb_replay__create(&q2, u, &qo, &rb), 0);
+	assert_memory_equal(skb_mac_header(held), a, sizeof(a));	/* untouched */
+	assert_int_equal(xskb_queue__poll(q2, 64), 1);
+	assert_memory_equal(skb_mac_header(skb_peek(&got)), b, sizeof(b));
+	__skb_queue_purge(&got);
+	kfree_skb(held);
+	assert_int_equal(xskb_queue__destroy(q2), 0);
+	assert_int_equal(xskb_queue__destroy(q1), 0);
+	assert_int_equal(xskb_umem__delete(u), 0);
+}
+
+/*
  * Zero-copy teardown: the frames a destroyed zero-copy queue had posted stay
  * the kernel's (it releases the pool later, from a workqueue) and are not
  * handed to another queue of the shared UMEM (the old code freed them at
@@ -362,6 +479,9 @@ int main(void)
 		cmocka_unit_test(test_chain_with_bad_desc),
 		cmocka_unit_test(test_chain_slab_many_descs),
 		cmocka_unit_test(test_zerocopy_teardown_retires),
+		cmocka_unit_test(test_meta_at_frame_start),
+		cmocka_unit_test(test_umem_device_holds),
+		cmocka_unit_test(test_replay_fast_on_shared_umem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

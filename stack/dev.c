@@ -768,29 +768,29 @@ static bool ifindex_exists(int ifindex)
 }
 
 /*
- * Run in the device's network namespace: returns the namespace to go back to
- * (dev_ns_leave()), -1 when the thread is already there, or -errno when it
- * cannot enter it (setns() needs CAP_SYS_ADMIN).
+ * Run in the device's network namespace: 0 with *back the namespace to go
+ * back to (dev_ns_leave()), or -1 when the thread is already there; -errno
+ * when it cannot enter it (setns() needs CAP_SYS_ADMIN).
  */
-static int dev_ns_enter(const struct xskb_dev *d)
+static int dev_ns_enter(const struct xskb_dev *d, int *back)
 {
 	struct stat here, there;
-	int back;
+	int err;
 
+	*back = -1;
 	if (d->netns_fd < 0 || stat("/proc/thread-self/ns/net", &here) ||
 	    fstat(d->netns_fd, &there) || (here.st_ino == there.st_ino &&
 					   here.st_dev == there.st_dev))
-		return -1;
-	back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (back < 0)
+		return 0;
+	*back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*back < 0)
 		return -errno;
-	if (setns(d->netns_fd, CLONE_NEWNET)) {
-		int err = -errno;
-
-		close(back);
-		return err;
-	}
-	return back;
+	if (!setns(d->netns_fd, CLONE_NEWNET))
+		return 0;
+	err = -errno;
+	close(*back);
+	*back = -1;
+	return err;
 }
 
 static void dev_ns_leave(int back)
@@ -807,7 +807,7 @@ int xskb_dev__close(struct xskb_dev *d)
 	struct saved_print saved;
 	struct bpf_object *obj;
 	__u32 id = 0;
-	int err, ns;
+	int err, ns, nserr;
 
 	if (!d)
 		return 0;
@@ -818,9 +818,9 @@ int xskb_dev__close(struct xskb_dev *d)
 	}
 	saved = quiet_libs();
 	obj = xdp_program__bpf_obj(d->prog);
-	ns = dev_ns_enter(d);
-	err = ns < -1 ? ns : detach(d);
-	if (ns < -1) {
+	nserr = dev_ns_enter(d, &ns);
+	err = nserr ? nserr : detach(d);
+	if (nserr) {
 		pr_warn("%s: closed from another network namespace than the one it was opened in, "
 			"and entering that one failed: %s (setns needs CAP_SYS_ADMIN); the program "
 			"stays attached: close it from its namespace, or ip link set dev %s xdp off "
@@ -931,9 +931,9 @@ int xskb_dev__check(struct xskb_dev *d)
 
 	if (!d)
 		return -EINVAL;
-	ns = dev_ns_enter(d);
-	if (ns < -1)
-		return ns;
+	err = dev_ns_enter(d, &ns);
+	if (err)
+		return err;
 	err = dev_check(d);
 	dev_ns_leave(ns);
 	return err;

@@ -142,7 +142,10 @@ static int napi_sleep_ms(const struct xskb_napi *n)
 	for (unsigned int i = 0; i < n->nr; i++) {
 		struct xskb_queue *q = n->queues[i];
 
-		if (xskb_ring_prod_pending(&q->fill) < q->fill.size / 2)
+		struct xskb_frame_stats st;
+
+		if (xskb_ring_prod_pending(&q->fill) < q->fill.size / 2 &&
+		    !xskb_umem__frame_stats(q->umem, &st) && st.held)
 			return n->sleep_ms < 1 ? n->sleep_ms : 1;
 	}
 	return n->sleep_ms;

@@ -79,6 +79,12 @@ unsigned int xskb_replay_produce(struct xskb_queue *q)
 
 	if (rp->manual)
 		return 0;
+	if (xskb_unlikely(rp->fast && u->nr_queues > 1)) {
+		/* Another queue shares the UMEM now: its frames no longer all
+		 * hold the template, so write every packet from here on. */
+		rp->fast = false;
+		rp->copy = true;
+	}
 	nfill = xskb_ring_cons_avail(&rp->kfill, q->fill.size);
 	nrx = xskb_ring_prod_free(&rp->krx, q->rx.size);
 	fidx = rp->kfill.cached_cons;
@@ -286,7 +292,9 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 	}
 	rp->nr_pkts = nr;
 	rp->limit = XSKB_OPT(ropts, limit, 0ull);
-	rp->copy = XSKB_OPT(ropts, copy, false) || nr > 1 || !fits_one;
+	/* Fast mode writes the template into every frame once: only on a UMEM
+	 * of its own (other queues' frames hold other packets). */
+	rp->copy = XSKB_OPT(ropts, copy, false) || nr > 1 || !fits_one || u->nr_queues;
 	rp->fast = !rp->copy;
 	err = mem_ring(&rp->fill_hdr, &rp->fill_ring, fill_size, sizeof(__u64), &q->fill, &rp->kfill,
 		       true);

@@ -28,10 +28,25 @@ __thread struct xskb_owner *xskb_self XSKB_TLS = &nobody;
 static pthread_key_t owner_key;
 static pthread_once_t owner_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Spent tokens are never freed: a claimer may still be reading a dead
+ * token's flag when another thread's claim drops its last reference, and a
+ * freed token's address could come back as a new thread's and fool a CAS.
+ * They stay on this list (a few bytes per thread that ever polled).
+ */
+static struct xskb_owner *spent_owners;
+
 static void owner_put(struct xskb_owner *o)
 {
-	if (__atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		free(o);
+	struct xskb_owner *head;
+
+	if (__atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	head = __atomic_load_n(&spent_owners, __ATOMIC_RELAXED);
+	do
+		o->next = head;
+	while (!__atomic_compare_exchange_n(&spent_owners, &head, o, true, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED));
 }
 
 /* The thread's exit: its UMEMs may be taken over from now on. */
@@ -181,18 +196,26 @@ int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q)
 	for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
 		if (u->queues[s] || u->retired[s].frames)
 			continue;
+		/* The UMEM holds the device for skb->dev (see umem_release_devs). */
+		if (q->dev) {
+			unsigned int k;
+
+			for (k = 0; k < XSKB_UMEM_MAX_QUEUES && u->devs[k] != q->dev; k++) {
+				if (!u->devs[k]) {
+					xskb_dev_hold(q->dev);
+					u->devs[k] = q->dev;
+					break;
+				}
+			}
+			if (k == XSKB_UMEM_MAX_QUEUES) {
+				pr_warn("a UMEM serves queues of at most %d devices over its life; "
+					"create another UMEM\n", XSKB_UMEM_MAX_QUEUES);
+				return -ENOSPC;
+			}
+		}
 		u->queues[s] = q;
 		u->nr_queues++;
 		q->slot = (__u8)(FRAME_FILL + s);
-		for (unsigned int k = 0; q->dev && k < XSKB_UMEM_MAX_QUEUES; k++) {
-			if (u->devs[k] == q->dev)
-				break;
-			if (!u->devs[k]) {
-				xskb_dev_hold(q->dev);
-				u->devs[k] = q->dev;
-				break;
-			}
-		}
 		return 0;
 	}
 	pr_warn("a UMEM serves at most %d queues; create another UMEM\n", XSKB_UMEM_MAX_QUEUES);
@@ -585,8 +608,10 @@ static int umem_check_once(struct xskb_umem *u, unsigned char *seen, bool say)
 			__u64 a = *xskb_ring_addr(&q->fill, k);
 			__u64 i = a >> u->frame_shift;
 
+			/* The kernel moves entries from fill to RX meanwhile: a
+			 * frame seen in both is checked again. */
 			if (i >= u->frame_count || u->state[i] != q->slot || seen[i]++)
-				CHECK_FAIL(-EUCLEAN, "queue %u fill ring: frame %llu not in its FILL "
+				CHECK_FAIL(-EAGAIN, "queue %u fill ring: frame %llu not in its FILL "
 					   "state or listed twice\n", q->queue_id,
 					   (unsigned long long)i);
 		}
@@ -595,7 +620,7 @@ static int umem_check_once(struct xskb_umem *u, unsigned char *seen, bool say)
 			__u64 i = xskb_ring_desc(&q->rx, k)->addr >> u->frame_shift;
 
 			if (i >= u->frame_count || u->state[i] != q->slot || seen[i]++)
-				CHECK_FAIL(-EUCLEAN, "queue %u RX ring: frame %llu not in its FILL "
+				CHECK_FAIL(-EAGAIN, "queue %u RX ring: frame %llu not in its FILL "
 					   "state or listed twice\n", q->queue_id,
 					   (unsigned long long)i);
 		}

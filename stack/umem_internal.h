@@ -89,6 +89,7 @@ struct net_device *xskb_umem_alloc_netdev(struct xskb_umem *u);
 struct xskb_owner {
 	int refs;			/* the thread's, plus one per UMEM it owns */
 	int dead;			/* the thread exited */
+	struct xskb_owner *next;	/* on the list of spent tokens */
 };
 
 /* The calling thread's token; threads without one point at a token no UMEM

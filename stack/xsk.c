@@ -422,7 +422,8 @@ out_close:
 	close(q->fd);
 	unmap_rings(q);
 out_detach:
-	xskb_umem_detach_queue(u, q, false);
+	/* A zero-copy bind may have let the NIC take frames already. */
+	xskb_umem_detach_queue(u, q, q->mode == XSKB_MODE_ZEROCOPY);
 	free(q);
 	return err;
 }

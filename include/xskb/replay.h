@@ -32,8 +32,9 @@ struct xskb_replay_pkt {
  * @copy: copy every packet into its frame, as copy-mode AF_XDP does. Off
  *        (the default) with one template that fits a frame, every frame is
  *        written once at creation and only descriptors are produced, so the
- *        measurement is the stack's cost alone; several templates or chained
- *        (multi-buffer) packets always copy.
+ *        measurement is the stack's cost alone; several templates, chained
+ *        (multi-buffer) packets, and a UMEM shared with other queues always
+ *        copy.
  * @dev: what skb->dev points to: this pointer, so the caller keeps the
  *       device alive as long as skbs of the queue may use it (default: a
  *       built-in "replay0", freed with the UMEM, whose MAC is the first

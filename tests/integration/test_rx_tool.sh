@@ -115,9 +115,13 @@ check "no XDP program left after exit" \
 	bash -c "! ip -n '$prefix-rx' link show '${prefix}r' | grep -q xdp"
 
 # --- --count and --duration end the run on their own ---------------------------
-"$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --json --quiet --count 5000 >"$work/c.json" &
+"$bin/xskb-rx" -n "$prefix-rx" -i "${prefix}r" --json --count 5000 >"$work/c.json" 2>"$work/c.err" &
 rx_pid=$!
-sleep 0.5
+# Sending before the queue is bound would give the frames to the kernel.
+for _ in $(seq 1 200); do
+	grep -qs "Ctrl-C to stop" "$work/c.err" && break
+	sleep 0.05
+done
 "$bin/xskb-gen" -L "$prefix" -e packet -c 5000 -s 100 -r 50k >/dev/null
 if ! rx_exits_within_5s; then
 	check "--count 5000 ends the run" false

@@ -238,7 +238,13 @@ struct sk_buff {
 	struct xskb_head_owner	*head_owner;	/* NULL: kmalloc or xskb page-frag head */
 	__u64			tstamp;
 	int			skb_iif;
-	__u32			csum;
+	union {
+		__u32		csum;		/* CHECKSUM_COMPLETE: the sum of the data (__wsum) */
+		struct {			/* CHECKSUM_PARTIAL: where the sum goes */
+			__u16	csum_start;	/* from skb->head: the sum covers csum_start.. */
+			__u16	csum_offset;	/* ..and is stored csum_start + csum_offset */
+		};
+	};
 
 	/* cache line 2: control block, free for the layer that owns the skb */
 	char			cb[48] __attribute__((aligned(8)));
@@ -598,6 +604,20 @@ static inline void *xskb_skb_header_pointer(const struct sk_buff *skb, int offse
 }
 
 /* header offsets */
+/*
+ * The queue an skb belongs to: on receive xskb's RX queue (xskb stores the
+ * queue id itself, not the kernel's rx_queue + 1 of skb_record_rx_queue()),
+ * on transmit the TX queue dev_queue_xmit() sends it on.
+ */
+static inline void xskb_skb_set_queue_mapping(struct sk_buff *skb, __u16 queue_mapping)
+{
+	skb->queue_mapping = queue_mapping;
+}
+static inline __u16 xskb_skb_get_queue_mapping(const struct sk_buff *skb)
+{
+	return skb->queue_mapping;
+}
+
 static inline void xskb_skb_reset_mac_header(struct sk_buff *skb)
 {
 	skb->mac_header = (__u16)(skb->data - skb->head);
@@ -1002,6 +1022,8 @@ static inline void xskb_skb_queue_purge(struct sk_buff_head *list)
 #define PACKET_BROADCAST		XSKB_PACKET_BROADCAST
 #define PACKET_MULTICAST		XSKB_PACKET_MULTICAST
 #define PACKET_OTHERHOST		XSKB_PACKET_OTHERHOST
+#define skb_set_queue_mapping		xskb_skb_set_queue_mapping
+#define skb_get_queue_mapping		xskb_skb_get_queue_mapping
 #define CHECKSUM_NONE			XSKB_CHECKSUM_NONE
 #define CHECKSUM_UNNECESSARY		XSKB_CHECKSUM_UNNECESSARY
 #define CHECKSUM_COMPLETE		XSKB_CHECKSUM_COMPLETE

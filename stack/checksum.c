@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* checksum.c: being written (issue 10). */
+#include "util.h"

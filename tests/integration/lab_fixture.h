@@ -9,6 +9,8 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -105,6 +107,32 @@ static inline void gen_wait(struct gen_job *j)
 	if (j->err)
 		fail_msg("generator: %s (%s)", j->msg ? j->msg : "", strerror(-j->err));
 }
+
+/* Run a tool from this build's bin directory, quietly; its exit status.
+ * A tool that was not built skips the test (fails it under CI=true). */
+static inline int fixture_tool(const char *name, const char *const args[])
+{
+	char self[PATH_MAX], path[PATH_MAX + 16];
+	const char *argv[16] = { path };
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int i;
+
+	assert_true(n > 0);
+	self[n] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dirname(self), name);
+	if (access(path, X_OK)) {
+		if (in_ci())
+			fail_msg("%s not built", path);
+		print_message("SKIP: %s not built\n", path);
+		skip();
+	}
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	return xt_run(argv, true);
+}
+
+#define TOOL(name, ...) fixture_tool(name, (const char *const[]){ __VA_ARGS__, NULL })
 
 /* Poll @cond every millisecond for at most @ms. */
 #define wait_for(cond, ms)						\

@@ -30,6 +30,7 @@
 #include "util.h"
 
 #include "test_helpers.h"
+#include "lab_fixture.h"
 
 #define COUNTER_WAIT_MS	2000
 
@@ -42,13 +43,6 @@ struct fixture {
 };
 
 static unsigned int fixture_seq;
-
-static bool in_ci(void)
-{
-	const char *ci = getenv("CI");
-
-	return ci && !strcmp(ci, "true");
-}
 
 static int setup(void **state)
 {
@@ -549,29 +543,6 @@ static void test_gen_bounds(void **state)
 	assert_int_equal(gen_in_tx(f, &cfg, &res), -EMSGSIZE);
 	assert_int_equal(res.sent, 0);
 }
-
-/* Run a tool from this build's bin directory, quietly; its exit status. */
-static int tool(const char *name, const char *const args[])
-{
-	char self[PATH_MAX], path[PATH_MAX + 16];
-	const char *argv[16] = { path };
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int i;
-
-	assert_true(n > 0);
-	self[n] = '\0';
-	snprintf(path, sizeof(path), "%s/%s", dirname(self), name);
-	if (access(path, X_OK)) {
-		print_message("SKIP: %s not built\n", path);
-		skip();
-	}
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	return xt_run(argv, true);
-}
-
-#define TOOL(name, ...) tool(name, (const char *const[]){ __VA_ARGS__, NULL })
 
 static void test_cli(void **state)
 {

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <linux/capability.h>
 
 #include "caps.h"
+#include "util.h"
 
 struct capsets {
 	uint64_t eff, perm, inh;
@@ -152,4 +154,36 @@ int xt_caps_raise(uint64_t caps)
 		return err;
 	c.eff |= caps & c.perm;
 	return caps_set(&c);
+}
+
+void xt_explain_setup_error(const char *prog, const char *needs, int err, uint64_t umem_bytes)
+{
+	char lack[160];
+
+	if (err == -ENOBUFS) {
+		xt_caps_missing(XT_CAPBIT(XT_CAP_IPC_LOCK), lack, sizeof(lack));
+		if (lack[0])
+			fprintf(stderr, "%s: the UMEM's %" PRIu64 " bytes of locked memory need "
+				"CAP_IPC_LOCK or an RLIMIT_MEMLOCK that large (ulimit -l); this "
+				"process lacks CAP_IPC_LOCK\n", prog, umem_bytes);
+	} else if (err == -EPERM || err == -EACCES) {
+		xt_caps_missing(XT_XDP_CAPS, lack, sizeof(lack));
+		if (lack[0])
+			fprintf(stderr, "%s: %s; this process lacks %s\n", prog, needs, lack);
+	}
+}
+
+int xt_netns_enter_explained(const char *prog, const char *name)
+{
+	int err = xt_netns_enter(name);
+	char lack[64] = "";
+
+	if (!err)
+		return 0;
+	if (err == -EPERM)
+		xt_caps_missing(XT_CAPBIT(XT_CAP_SYS_ADMIN), lack, sizeof(lack));
+	fprintf(stderr, "%s: cannot enter network namespace %s: %s%s%s\n", prog, name,
+		strerror(-err), lack[0] ? " (setns needs CAP_SYS_ADMIN; this process lacks " : "",
+		lack[0] ? "it)" : "");
+	return err;
 }

@@ -44,4 +44,23 @@ int xt_drop_to_user(const char *name, uint64_t keep, const char **msg);
 /* Make the permitted capabilities in @caps effective. 0 or -errno. */
 int xt_caps_raise(uint64_t caps);
 
+/* What the datapath tools need: XDP (load, attach), AF_XDP sockets, the
+ * UMEM's locked memory. */
+#define XT_XDP_CAPS (XT_CAPBIT(XT_CAP_NET_ADMIN) | XT_CAPBIT(XT_CAP_BPF) | \
+		     XT_CAPBIT(XT_CAP_NET_RAW) | XT_CAPBIT(XT_CAP_IPC_LOCK))
+
+/*
+ * After a set-up step (UMEM, socket) failed with @err: if a missing
+ * capability explains it, say which on stderr as "PROG: ...". -ENOBUFS is the
+ * UMEM's @umem_bytes of locked memory (CAP_IPC_LOCK); -EPERM/-EACCES print
+ * "@needs; this process lacks CAP_...", @needs naming what the operation
+ * requires ("receiving needs CAP_NET_ADMIN, ..."). Prints nothing otherwise:
+ * the library has said why.
+ */
+void xt_explain_setup_error(const char *prog, const char *needs, int err, uint64_t umem_bytes);
+
+/* Enter network namespace @name (xt_netns_enter()); on failure print why on
+ * stderr, naming CAP_SYS_ADMIN when that is what is missing. 0 or -errno. */
+int xt_netns_enter_explained(const char *prog, const char *name);
+
 #endif

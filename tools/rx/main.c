@@ -431,29 +431,8 @@ static void print_json(const struct opts *o, struct xskb_queue *q, struct xskb_d
 
 /* ---- main ------------------------------------------------------------------------------ */
 
-/* What receiving needs: XDP (load, attach), the AF_XDP socket, the UMEM's locked memory. */
-#define RX_CAPS (XT_CAPBIT(XT_CAP_NET_ADMIN) | XT_CAPBIT(XT_CAP_BPF) | XT_CAPBIT(XT_CAP_NET_RAW) | \
-		 XT_CAPBIT(XT_CAP_IPC_LOCK))
-
-/* After a set-up step failed with @err: name the missing capability, if that was it. */
-static void explain_setup_error(int err, uint64_t umem_bytes)
-{
-	char lack[160];
-
-	if (err == -ENOBUFS) {
-		xt_caps_missing(XT_CAPBIT(XT_CAP_IPC_LOCK), lack, sizeof(lack));
-		if (lack[0])
-			fprintf(stderr, PROG ": the UMEM's %" PRIu64 " bytes of locked memory need "
-				"CAP_IPC_LOCK or an RLIMIT_MEMLOCK that large (ulimit -l); this "
-				"process lacks CAP_IPC_LOCK\n", umem_bytes);
-	} else if (err == -EPERM || err == -EACCES) {
-		xt_caps_missing(RX_CAPS, lack, sizeof(lack));
-		if (lack[0])
-			fprintf(stderr, PROG ": receiving needs CAP_NET_ADMIN, CAP_BPF, CAP_NET_RAW and "
-				"CAP_IPC_LOCK (--busy-poll: CAP_NET_ADMIN); this process lacks %s\n",
-				lack);
-	}
-}
+#define RX_NEEDS "receiving needs CAP_NET_ADMIN, CAP_BPF, CAP_NET_RAW and CAP_IPC_LOCK " \
+		 "(--busy-poll: CAP_NET_ADMIN)"
 
 /* --user: everything that needs privileges is set up; keep only what detaching needs. */
 static int drop_privileges(const struct opts *o, struct xskb_dev *dev, uint64_t *kept)
@@ -515,14 +494,7 @@ int main(int argc, char **argv)
 	ctx->verify = o.verify;
 	ctx->free_thread = o.free_thread;
 	skb_queue_head_init(&ctx->to_free);
-	if (o.netns && (err = xt_netns_enter(o.netns))) {
-		char lack[64] = "";
-
-		if (err == -EPERM)
-			xt_caps_missing(XT_CAPBIT(XT_CAP_SYS_ADMIN), lack, sizeof(lack));
-		fprintf(stderr, PROG ": cannot enter network namespace %s: %s%s%s\n", o.netns,
-			strerror(-err), lack[0] ? " (setns needs CAP_SYS_ADMIN; this process lacks " : "",
-			lack[0] ? "it)" : "");
+	if (o.netns && xt_netns_enter_explained(PROG, o.netns)) {
 		free(ctx);
 		return 1;
 	}
@@ -566,7 +538,7 @@ int main(int argc, char **argv)
 		if ((err = xskb_umem__create(&umem, -1, &uopts)) ||
 		    (err = xskb_queue__create(&q, dev, umem, &qopts)) ||
 		    (err = xskb_napi__create(&napi, &q, 1, &nopts))) {
-			explain_setup_error(err, umem_bytes);
+			xt_explain_setup_error(PROG, RX_NEEDS, err, umem_bytes);
 			goto out;
 		}
 		/* Before the NAPI thread starts, so that it runs unprivileged too. */

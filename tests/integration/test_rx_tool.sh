@@ -13,7 +13,6 @@ bin=$1
 prefix="xr$(( $$ % 100000 ))"
 work=$(mktemp -d /tmp/xskb-rx-test.XXXXXX)
 rx_pid=
-fails=0
 
 cleanup() {
 	[ -n "$rx_pid" ] && kill -KILL "$rx_pid" 2>/dev/null
@@ -22,25 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cannot() {
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL: $* (CI=true: a test that cannot build its lab fails)"
-		exit 1
-	fi
-	echo "SKIP: $*"
-	exit 77
-}
-
-check() {	# check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		fails=$((fails + 1))
-	fi
-}
+source "$(dirname "$0")/tool_test_lib.sh"
 
 rx_exits_within_5s() {	# true once $rx_pid has exited, false after 5 s
 	for _ in $(seq 1 100); do
@@ -48,10 +29,6 @@ rx_exits_within_5s() {	# true once $rx_pid has exited, false after 5 s
 		sleep 0.05
 	done
 	return 1
-}
-
-json_num() {	# json_num KEY FILE -> the number after "KEY":
-	grep -o "\"$1\":[0-9]*" "$2" | head -n1 | cut -d: -f2
 }
 
 # --- arguments ---------------------------------------------------------------

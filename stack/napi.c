@@ -135,7 +135,8 @@ static void napi_report(struct xskb_napi *n, int err)
  * How long to sleep: sleep_ms, unless a fill ring is running low while
  * frames are out with skbs (held by the handler or freed on other threads):
  * then 1 ms, so frames freed meanwhile reach the fill ring before the
- * kernel finds it empty.
+ * kernel finds it empty; 1 ms too while a queue has frames in flight on its
+ * TX ring or skbs waiting in its qdisc.
  */
 static int napi_sleep_ms(const struct xskb_napi *n)
 {
@@ -144,6 +145,10 @@ static int napi_sleep_ms(const struct xskb_napi *n)
 
 		struct xskb_frame_stats st;
 
+		/* Sent frames wait for their completions (or skbs for room):
+		 * the socket does not wake us for those. */
+		if (xskb_queue_tx_busy(q))
+			return n->sleep_ms < 1 ? n->sleep_ms : 1;
 		if (xskb_ring_prod_pending(&q->fill) < q->fill.size / 2 &&
 		    !xskb_umem__frame_stats(q->umem, &st) && st.held)
 			return n->sleep_ms < 1 ? n->sleep_ms : 1;
@@ -189,6 +194,10 @@ static int napi_loop(struct xskb_napi *n)
 		 * way NAPI re-enables the interrupt and stops polling. The
 		 * fill rings were topped up by the last polls. */
 		XSKB_STAT_ADD(n->stats.sleeps, 1);
+		/* Completions drained and the TX rings kicked before sleeping. */
+		for (unsigned int i = 0; i < n->nr; i++)
+			if (xskb_queue_tx_busy(n->queues[i]))
+				xskb_queue_tx_flush(n->queues[i]);
 		if (poll(n->pfds, n->nr + 1, napi_sleep_ms(n)) > 0 && n->pfds[n->nr].revents) {
 			__u64 v;
 

@@ -68,7 +68,10 @@ int xskb_queue_init_common(struct xskb_queue *q, struct xskb_umem *u,
 		return -EINVAL;
 	}
 	xskb_queue_rx_template(q);
-	return xskb_umem_attach_queue(u, q);
+	err = xskb_umem_attach_queue(u, q);
+	if (err)
+		return err;
+	return xskb_queue_tx_init(q, opts);
 }
 
 int xskb_queue__destroy(struct xskb_queue *q)
@@ -82,6 +85,7 @@ int xskb_queue__destroy(struct xskb_queue *q)
 		return -EBUSY;
 	/* The kind lets go first (a socket is unpublished and closed); frames
 	 * still in the rings are taken back by state, not by ring. */
+	xskb_queue_tx_release(q);
 	q->ops->release(q);
 	xskb_umem_detach_queue(u, q, q->mode == XSKB_MODE_ZEROCOPY);
 	if (!u->nr_queues)

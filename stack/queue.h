@@ -46,7 +46,10 @@ struct xskb_queue_ops {
 	 * the core stops polling; the core then takes the frames back (or, in
 	 * zero-copy mode, retires them: see xskb_umem_detach_queue). */
 	void (*release)(struct xskb_queue *q);
-	/* Room for transmit (TX ring, completions): the proxy work. */
+	/* Wake the kernel's TX path to take descriptors off the TX ring: 0,
+	 * -EAGAIN (its budget ran out with more waiting), -EBUSY (the
+	 * completion ring is full: drain it), or another -errno. */
+	int (*tx_kick)(struct xskb_queue *q);
 };
 
 struct xskb_queue {
@@ -81,13 +84,49 @@ struct xskb_queue {
 	struct xskb_queue_stats stats;
 	struct napi_struct napi;
 
+	/* Transmit (tx.c). */
+	struct xskb_ring tx;		/* producer */
+	struct xskb_ring comp;		/* consumer */
+	__u64 tx_sent;			/* frames put in this queue's TX state */
+	__u64 tx_done;			/* of them completed (back to FREE) */
+	__u32 tx_unsubmitted;		/* descriptors written, producer not yet published */
+	__u8 tx_slot;			/* this queue's FRAME_TX + slot state value */
+	bool tx_flush_listed;		/* on umem->tx_flush */
+	bool tx_warned;
+	unsigned int tx_off;		/* where a copied packet starts in its frame */
+	unsigned int tx_budget;		/* copy mode: descriptors per kick */
+	unsigned int tx_chain_max;	/* descriptors one sent packet may take */
+	enum xskb_tx_csum tx_csum;
+	struct xskb_queue *tx_flush_next;
+	struct sk_buff_head qdisc;	/* skbs waiting for TX ring room or frames */
+	unsigned int qdisc_len;
+	bool parse_headers;
+
 	/* Cold. */
-	struct xskb_ring comp;
 	enum xskb_bind_mode mode;
 	bool multi_buffer;
-	void *rx_map, *fill_map, *comp_map;
-	size_t rx_map_len, fill_map_len, comp_map_len;
+	void *rx_map, *fill_map, *comp_map, *tx_map;
+	size_t rx_map_len, fill_map_len, comp_map_len, tx_map_len;
 };
+
+/* Transmit (tx.c). */
+#define XSKB_TX_DEFAULT_RING	4096u
+#define XSKB_TX_DEFAULT_QDISC	1024u
+#define XSKB_TX_KERNEL_BUDGET	32u	/* copy mode's TX_BATCH_SIZE before XDP_MAX_TX_SKB_BUDGET */
+
+/* Is there transmit work a poll must do (completions to take, descriptors
+ * the kernel has not taken, skbs waiting)? */
+static inline bool xskb_queue_tx_busy(const struct xskb_queue *q)
+{
+	return q->tx_sent != q->tx_done || q->qdisc.qlen || q->tx_unsubmitted;
+}
+/* Completions back, the qdisc onto the ring, submit, kick. */
+int xskb_queue_tx_flush(struct xskb_queue *q);
+/* Flush every queue of the UMEM that dev_queue_xmit() queued on. */
+void xskb_umem_tx_flush(struct xskb_umem *u);
+/* Queue set-up and teardown of the transmit side. */
+int xskb_queue_tx_init(struct xskb_queue *q, const struct xskb_queue_opts *opts);
+void xskb_queue_tx_release(struct xskb_queue *q);
 
 /* Settings socket and replay queues share; attaches the queue to the UMEM.
  * q->ops, q->netdev (and q->dev) are set by the caller. */

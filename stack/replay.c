@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xskb/checksum.h>
 #include <xskb/replay.h>
 
 #include "replay_internal.h"
@@ -37,6 +38,15 @@ struct xskb_replay {
 	__u64 dropped;			/* too big without multi-buffer */
 	struct mem_ring_hdr *fill_hdr, *rx_hdr;
 	void *fill_ring, *rx_ring;
+
+	/* Transmit side: consumer of the TX ring, producer of completions. */
+	struct xskb_ring ktx;
+	struct xskb_ring kcomp;
+	struct mem_ring_hdr *tx_hdr, *comp_hdr;
+	void *tx_ring, *comp_ring;
+	void (*tx_hook)(const struct xdp_desc *d, unsigned int n, const void *area, void *arg);
+	void *tx_hook_arg;
+	struct xskb_replay_tx_stats tx;
 };
 
 static int mem_ring(struct mem_ring_hdr **hdr, void **ring, unsigned int entries, size_t esz,
@@ -202,10 +212,156 @@ unsigned int xskb_replay_inject(struct xskb_queue *q, const struct xdp_desc *des
 	return n;
 }
 
+/* ---- transmit side: copy mode's __xsk_generic_xmit() ------------------------- */
+
+/* xp_aligned_validate_desc() and the TX metadata checks of xsk_build_skb(). */
+static bool replay_tx_desc_ok(const struct xskb_queue *q, const struct xdp_desc *d)
+{
+	const struct xskb_umem *u = q->umem;
+	__u32 valid = XDP_PKT_CONTD | (u->tx_meta_len ? (1u << 1) : 0);
+	__u64 mask = ~((__u64)u->frame_size - 1);
+
+	if (d->len > u->frame_size || d->addr >= u->area_len || (d->options & ~valid))
+		return false;
+	if (d->len && ((d->addr & mask) != ((d->addr + d->len - 1) & mask)))
+		return false;		/* crosses a frame */
+	if ((d->options & XDP_PKT_CONTD) && !q->multi_buffer)
+		return false;
+	if (d->options & (1u << 1)) {
+		/* struct xsk_tx_metadata sits in front, inside the frame. */
+		__u64 flags;
+		__u16 start, off;
+
+		if ((d->addr & ~mask) < u->tx_meta_len)
+			return false;
+		memcpy(&flags, u->area + d->addr - u->tx_meta_len, sizeof(flags));
+		memcpy(&start, u->area + d->addr - u->tx_meta_len + 8, sizeof(start));
+		memcpy(&off, u->area + d->addr - u->tx_meta_len + 10, sizeof(off));
+		if (flags & ~(__u64)7)
+			return false;
+		if ((flags & 2) && (__u32)start + off + 2 > d->len)
+			return false;
+	}
+	return true;
+}
+
+/* XDP_UMEM_TX_SW_CSUM: what the kernel's skb_checksum_help() does to a
+ * packet whose metadata asks for a checksum (first descriptor only). */
+static void replay_tx_sw_csum(const struct xskb_queue *q, const struct xdp_desc *d)
+{
+	struct xskb_umem *u = q->umem;
+	unsigned char *pkt = u->area + d->addr;
+	__u64 flags;
+	__u16 start, off;
+	__sum16 v;
+
+	memcpy(&flags, pkt - u->tx_meta_len, sizeof(flags));
+	memcpy(&start, pkt - u->tx_meta_len + 8, sizeof(start));
+	memcpy(&off, pkt - u->tx_meta_len + 10, sizeof(off));
+	if (!(flags & 2))
+		return;
+	v = xskb_csum_fold(xskb_csum_partial(pkt + start, (int)(d->len - start), 0));
+	if (!v)
+		v = XSKB_CSUM_MANGLED_0;
+	memcpy(pkt + start + off, &v, sizeof(v));
+}
+
+/*
+ * One kick: consume up to the queue's budget of descriptors, whole packets
+ * at a time. A valid packet goes to the hook; every valid descriptor of a
+ * packet is completed (an invalid one never is, and drops its packet).
+ * -EAGAIN when the budget ran out with more waiting, -EBUSY when the
+ * completion ring has no room for the next packet.
+ */
+static int replay_tx_kick(struct xskb_queue *q)
+{
+	struct xskb_replay *rp = q->replay;
+	struct xdp_desc d[XSKB_MAX_SKB_FRAGS + 1];
+	unsigned int budget = q->tx_budget;
+	__u32 avail, n;
+	int err = 0;
+
+	rp->tx.kicks++;
+	avail = xskb_ring_cons_avail(&rp->ktx, q->tx.size);
+	for (;;) {
+		__u32 idx = rp->ktx.cached_cons, k = 0, good = 0;
+		bool ok = true;
+
+		if (!avail)
+			break;
+		/* The packet's descriptors: up to one without XDP_PKT_CONTD. */
+		while (k < avail && k < XSKB_MAX_SKB_FRAGS + 1) {
+			d[k] = *xskb_ring_desc(&rp->ktx, idx + k);
+			if (!(d[k++].options & XDP_PKT_CONTD))
+				break;
+		}
+		if (d[k - 1].options & XDP_PKT_CONTD) {
+			if (k < XSKB_MAX_SKB_FRAGS + 1)
+				break;		/* the rest is not published yet */
+			ok = false;		/* too long a chain: -EOVERFLOW */
+		}
+		if (k > budget) {
+			err = -EAGAIN;
+			rp->tx.kicks_again++;
+			break;
+		}
+		if (xskb_ring_prod_free(&rp->kcomp, k) < k) {
+			err = -EBUSY;
+			rp->tx.kicks_busy++;
+			break;
+		}
+		for (n = 0; n < k; n++) {
+			if (!replay_tx_desc_ok(q, &d[n])) {
+				ok = false;
+				rp->tx.invalid_descs++;
+				continue;
+			}
+			*xskb_ring_addr(&rp->kcomp, rp->kcomp.cached_prod + good++) = d[n].addr;
+		}
+		if (ok) {
+			if (q->umem->tx_sw_csum && (d[0].options & (1u << 1)))
+				replay_tx_sw_csum(q, &d[0]);
+			if (rp->tx_hook)
+				rp->tx_hook(d, k, q->umem->area, rp->tx_hook_arg);
+			rp->tx.packets++;
+			rp->tx.descs += k;
+			for (n = 0; n < k; n++)
+				rp->tx.bytes += d[n].len;
+		}
+		rp->ktx.cached_cons += k;
+		xskb_ring_cons_release(&rp->ktx, k);
+		rp->kcomp.cached_prod += good;
+		if (good)
+			xskb_ring_prod_submit(&rp->kcomp, good);
+		budget -= k;
+		avail -= k;
+		if (!avail)
+			avail = xskb_ring_cons_avail(&rp->ktx, q->tx.size);
+	}
+	return err;
+}
+
+unsigned int xskb_replay_inject_comp(struct xskb_queue *q, const __u64 *addrs, unsigned int n)
+{
+	struct xskb_replay *rp = q->replay;
+	__u32 idx;
+
+	n = xskb_ring_prod_reserve(&rp->kcomp, n, &idx);
+	for (unsigned int i = 0; i < n; i++)
+		*xskb_ring_addr(&rp->kcomp, idx + i) = addrs[i];
+	if (n)
+		xskb_ring_prod_submit(&rp->kcomp, n);
+	return n;
+}
+
 static void replay_free(struct xskb_replay *rp)
 {
 	if (!rp)
 		return;
+	free(rp->tx_hdr);
+	free(rp->comp_hdr);
+	free(rp->tx_ring);
+	free(rp->comp_ring);
 	free(rp->fill_hdr);
 	free(rp->rx_hdr);
 	free(rp->fill_ring);
@@ -232,12 +388,21 @@ static const struct xskb_queue_ops replay_ops = {
 	.produce = xskb_replay_produce,
 	.stats = replay_stats,
 	.release = replay_release,
+	.tx_kick = replay_tx_kick,
 };
+
+int xskb_replay__tx_stats(const struct xskb_queue *q, struct xskb_replay_tx_stats *st)
+{
+	if (!q || !st || !q->replay)
+		return -EINVAL;
+	*st = q->replay->tx;
+	return 0;
+}
 
 int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 			const struct xskb_queue_opts *qopts, const struct xskb_replay_opts *ropts)
 {
-	unsigned int rx_size, fill_size, nr;
+	unsigned int rx_size, fill_size, tx_size, comp_size, nr;
 	const struct xskb_replay_pkt *pkts;
 	struct xskb_replay *rp = NULL;
 	struct xskb_queue *q = NULL;
@@ -257,13 +422,21 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 	nr = XSKB_OPT(ropts, nr_pkts, 0u);
 	rx_size = XSKB_OPT(qopts, rx_size, 2048u);
 	fill_size = XSKB_OPT(qopts, fill_size, 2048u);
+	tx_size = XSKB_OPT(qopts, tx_size, 2048u);
+	comp_size = XSKB_OPT(qopts, comp_size, tx_size);
 	if (!pkts || !nr) {
 		pr_warn("a replay queue needs at least one packet template\n");
 		return -EINVAL;
 	}
-	if ((rx_size & (rx_size - 1)) || (fill_size & (fill_size - 1)) || rx_size > 65536 ||
-	    fill_size > 65536) {
+	if ((rx_size & (rx_size - 1)) || (fill_size & (fill_size - 1)) || (tx_size & (tx_size - 1)) ||
+	    (comp_size & (comp_size - 1)) || rx_size > 65536 || fill_size > 65536 ||
+	    tx_size > 65536 || comp_size > 65536) {
 		pr_warn("ring sizes must be powers of two up to 65536\n");
+		return -EINVAL;
+	}
+	if (comp_size < tx_size) {
+		pr_warn("the completion ring (%u) must hold at least the TX ring (%u)\n", comp_size,
+			tx_size);
 		return -EINVAL;
 	}
 	rp = calloc(1, sizeof(*rp));
@@ -301,8 +474,18 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 	if (!err)
 		err = mem_ring(&rp->rx_hdr, &rp->rx_ring, rx_size, sizeof(struct xdp_desc), &q->rx,
 			       &rp->krx, false);
+	if (!err)
+		err = mem_ring(&rp->tx_hdr, &rp->tx_ring, tx_size, sizeof(struct xdp_desc), &q->tx,
+			       &rp->ktx, true);
+	if (!err)
+		err = mem_ring(&rp->comp_hdr, &rp->comp_ring, comp_size, sizeof(__u64), &q->comp,
+			       &rp->kcomp, false);
 	if (err)
 		goto out_free;
+	/* Copy mode: the TX path always wants a kick. */
+	*q->tx.flags = XDP_RING_NEED_WAKEUP;
+	rp->tx_hook = XSKB_OPT(ropts, tx_hook, rp->tx_hook);
+	rp->tx_hook_arg = XSKB_OPT(ropts, tx_hook_arg, (void *)NULL);
 
 	/* skb->dev: the caller's device itself (its MAC is checked with every
 	 * queue's), or a built-in one that lives as long as the UMEM. */
@@ -328,9 +511,22 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 	q->replay = rp;
 	q->netdev = dev;
 	q->napi.dev = dev;
+	q->mode = XSKB_MODE_COPY;
 	err = xskb_queue_init_common(q, u, qopts);
 	if (err)
 		goto out_free;
+	/* The "kernel" takes TX metadata when the UMEM asks for it. */
+	if (u->want_tx_metadata) {
+		u->tx_meta_len = XSKB_TX_META_LEN;
+		q->tx_csum = u->tx_sw_csum ? XSKB_TX_CSUM_KERNEL_SW : XSKB_TX_CSUM_METADATA;
+	}
+	{
+		unsigned int b = XSKB_OPT(qopts, tx_budget, q->tx.size);
+
+		q->tx_budget = b == XSKB_TX_BUDGET_KERNEL ? XSKB_TX_KERNEL_BUDGET :
+			       b < XSKB_TX_KERNEL_BUDGET ? XSKB_TX_KERNEL_BUDGET :
+			       b > q->tx.size ? q->tx.size : b;
+	}
 	if (!rp->copy) {
 		/* One template for every frame, written once. */
 		for (unsigned int i = 0; i < u->frame_count; i++)

@@ -22,5 +22,7 @@ unsigned int xskb_replay_produce(struct xskb_queue *q);
  */
 unsigned int xskb_replay_take_fill(struct xskb_queue *q, __u64 *addrs, unsigned int n);
 unsigned int xskb_replay_inject(struct xskb_queue *q, const struct xdp_desc *descs, unsigned int n);
+/* Write @n raw addresses to the completion ring (returns how many fit). */
+unsigned int xskb_replay_inject_comp(struct xskb_queue *q, const __u64 *addrs, unsigned int n);
 
 #endif /* XSKB_REPLAY_INTERNAL_H */

@@ -12,6 +12,7 @@
 
 #include "rx.h"
 #include "../xdp/xskb_xdp.h"
+#include "flow_dissector.h"
 #include "skbuff_internal.h"
 #include "slab_internal.h"
 
@@ -59,6 +60,8 @@ static XSKB_ALWAYS_INLINE void rx_finish(struct xskb_queue *q, struct sk_buff *s
 static XSKB_ALWAYS_INLINE void rx_deliver(struct xskb_queue *q, struct sk_buff *skb,
 					  struct sk_buff_head *list)
 {
+	if (xskb_unlikely(q->parse_headers) && !xskb_rx_parse_headers(skb))
+		XSKB_STAT_ADD(q->stats.rx_parse_errors, 1);
 	if (list)
 		xskb__skb_queue_tail(list, skb);
 	else
@@ -561,6 +564,11 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 		/* Every 1024th empty poll: is the interface still there? */
 		if (xskb_unlikely(!(q->stats.empty_polls & 1023) || q->gone) && xskb_queue_gone(q))
 			return -ENODEV;
+		/* A full TX ring drains without any packet received. */
+		if (xskb_unlikely(u->tx_flush != NULL))
+			xskb_umem_tx_flush(u);
+		if (xskb_unlikely(xskb_queue_tx_busy(q)))
+			xskb_queue_tx_flush(q);
 		xskb_queue_refill(q);
 		if (q->busy_poll || xskb_ring_needs_wakeup(&q->fill))
 			kick(q);
@@ -628,6 +636,12 @@ static XSKB_ALWAYS_INLINE int poll_common(struct xskb_queue *q, int budget,
 	XSKB_STAT_ADD(q->stats.rx_descs, done);
 	XSKB_STAT_ADD(q->stats.rx_packets, delivered);
 	XSKB_STAT_ADD(q->stats.rx_bytes, bytes);
+	/* What the handlers transmitted goes out with one kick per queue
+	 * (xmit_more), and completed frames are free before the refill. */
+	if (u->tx_flush)
+		xskb_umem_tx_flush(u);
+	if (xskb_unlikely(xskb_queue_tx_busy(q)))
+		xskb_queue_tx_flush(q);
 	xskb_queue_refill(q);
 	if (xskb_unlikely(xskb_ring_needs_wakeup(&q->fill)))
 		kick(q);

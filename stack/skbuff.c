@@ -541,6 +541,7 @@ const char *xskb_drop_reason_str(enum skb_drop_reason reason)
 		[SKB_DROP_REASON_QUEUE_PURGE] = "QUEUE_PURGE",
 		[SKB_DROP_REASON_DEV_READY] = "DEV_READY",
 		[SKB_DROP_REASON_XDP] = "XDP",
+		[SKB_DROP_REASON_QDISC_DROP] = "QDISC_DROP",
 	};
 
 	if ((unsigned int)reason >= SKB_DROP_REASON_MAX || !names[reason])
@@ -636,6 +637,19 @@ static XSKB_ALWAYS_INLINE bool consume_xsk_fast(struct sk_buff *skb)
 	/* The skb is in the cache now, but nothing has reused it yet. */
 	xskb_umem_free_held(u, xskb_frame_index(u, skb->head));
 	return true;
+}
+
+/*
+ * Free an skb whose data someone else took over (the transmit path gives its
+ * frame to the kernel): the destructor runs and the sk_buff goes back to its
+ * cache, the head and frags are left alone. The caller checked that nobody
+ * else references the skb or its data.
+ */
+void xskb_skb_free_detached(struct sk_buff *skb)
+{
+	if (skb->destructor)
+		skb->destructor(skb);
+	kfree_skbmem(skb);
 }
 
 static __attribute__((noinline)) void consume_slow(struct sk_buff *skb)

@@ -13,6 +13,8 @@ extern struct kmem_cache *xskb_skbuff_head_cache;
 /* The skb caches: 0, or -ENOMEM (reported; the next call tries again). */
 int xskb_skb_init_once(void);
 void xskb_skb_free_frag(void *addr);
+/* Free the sk_buff but not its data, which the caller took over. */
+void xskb_skb_free_detached(struct sk_buff *skb);
 
 /* 16-byte stores that may alias anything and need no alignment. */
 typedef long long xskb_v16 __attribute__((vector_size(16), aligned(1), may_alias));

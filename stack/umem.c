@@ -216,6 +216,7 @@ int xskb_umem_attach_queue(struct xskb_umem *u, struct xskb_queue *q)
 		u->queues[s] = q;
 		u->nr_queues++;
 		q->slot = (__u8)(FRAME_FILL + s);
+		q->tx_slot = (__u8)(FRAME_TX + s);
 		return 0;
 	}
 	pr_warn("a UMEM serves at most %d queues; create another UMEM\n", XSKB_UMEM_MAX_QUEUES);
@@ -239,7 +240,31 @@ static unsigned int umem_free_slot(struct xskb_umem *u, __u8 slot)
 void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q, bool retire)
 {
 	unsigned int s = q->slot - FRAME_FILL, n = (unsigned int)(q->posted - q->received);
+	unsigned int tx = (unsigned int)(q->tx_sent - q->tx_done);
 
+	/* Sent frames not yet completed: the kernel is done with them once the
+	 * socket is closed (copy mode copied them into its skbs), but a
+	 * zero-copy NIC may still read them until the pool goes, like the
+	 * frames it may still write: those join the retired FILL frames. */
+	if (tx) {
+		unsigned int back = 0;
+
+		for (unsigned int i = 0; i < u->frame_count; i++) {
+			if (u->state[i] != q->tx_slot)
+				continue;
+			if (retire)
+				u->state[i] = q->slot;
+			else
+				xskb_umem_push_free(u, i);
+			back++;
+		}
+		if (back != tx)
+			xskb_umem_frame_bug(u, 0, "queue teardown: frames in TX do not match sent - "
+					    "completed");
+		if (retire)
+			n += tx;
+		q->tx_done = q->tx_sent;
+	}
 	if (retire && n) {
 		u->retired[s].frames = n;
 		u->retired[s].ifindex = q->netdev->ifindex;
@@ -433,6 +458,8 @@ int xskb_umem__create(struct xskb_umem **out, int numa_node, const struct xskb_u
 	u->head_owner.free_head = umem_free_head;
 	u->area = map_area(u->area_len, numa_node, &huge, &u->area_mapped);
 	u->hugepages = huge;
+	u->want_tx_metadata = XSKB_OPT(opts, tx_metadata, false);
+	u->tx_sw_csum = XSKB_OPT(opts, tx_sw_csum, false);
 	u->free_stack = umem_zalloc((size_t)count * sizeof(*u->free_stack));
 	u->remote_next = umem_zalloc((size_t)count * sizeof(*u->remote_next));
 	u->state = umem_zalloc((size_t)count * sizeof(*u->state));
@@ -524,10 +551,11 @@ int xskb_umem__frame_stats(struct xskb_umem *u, struct xskb_frame_stats *st)
 		if (!q)
 			continue;
 		st->fill += (unsigned int)(q->posted - q->received);
+		st->tx += (unsigned int)(q->tx_sent - q->tx_done);
 		st->fill_ring += xskb_ring_prod_pending(&q->fill);
 		st->rx_ring += __atomic_load_n(q->rx.producer, __ATOMIC_ACQUIRE) - *q->rx.consumer;
 	}
-	st->held = st->frames - st->free - st->fill;
+	st->held = st->frames - st->free - st->fill - st->tx;
 	return 0;
 }
 
@@ -539,7 +567,7 @@ int xskb_umem__frame_stats(struct xskb_umem *u, struct xskb_frame_stats *st)
  */
 static int umem_check_once(struct xskb_umem *u, unsigned char *seen, bool say)
 {
-	unsigned int counts[FRAME_FILL + XSKB_UMEM_MAX_QUEUES] = { 0 };
+	unsigned int counts[FRAME_STATES] = { 0 };
 	struct xskb_frame_stats st;
 	__u64 remote;
 	__u32 listed = 0;
@@ -568,8 +596,9 @@ static int umem_check_once(struct xskb_umem *u, unsigned char *seen, bool say)
 	for (unsigned int i = 0; i < u->frame_count; i++) {
 		__u8 s = __atomic_load_n(&u->state[i], __ATOMIC_RELAXED);
 
-		if (s >= FRAME_FILL + XSKB_UMEM_MAX_QUEUES ||
-		    (s >= FRAME_FILL && !u->queues[s - FRAME_FILL] &&
+		if (s >= FRAME_STATES ||
+		    (s >= FRAME_TX && !u->queues[s - FRAME_TX]) ||
+		    (s >= FRAME_FILL && s < FRAME_TX && !u->queues[s - FRAME_FILL] &&
 		     !u->retired[s - FRAME_FILL].frames))
 			CHECK_FAIL(-EUCLEAN, "frame %u: bad state %u\n", i, s);
 		if (seen[i] && s != FRAME_FREE)
@@ -623,6 +652,33 @@ static int umem_check_once(struct xskb_umem *u, unsigned char *seen, bool say)
 				CHECK_FAIL(-EAGAIN, "queue %u RX ring: frame %llu not in its FILL "
 					   "state or listed twice\n", q->queue_id,
 					   (unsigned long long)i);
+		}
+		if (counts[q->tx_slot] != q->tx_sent - q->tx_done)
+			CHECK_FAIL(-EUCLEAN, "queue %u: %u frames in TX state but %llu sent - "
+				   "completed\n", q->queue_id, counts[q->tx_slot],
+				   (unsigned long long)(q->tx_sent - q->tx_done));
+		/* TX ring entries the kernel has not taken, and completions not
+		 * yet drained, name frames in this queue's TX state (the kernel
+		 * moves entries from one to the other meanwhile). */
+		if (q->tx.ring) {
+			prod = q->tx.cached_prod;
+			for (__u32 k = __atomic_load_n(q->tx.consumer, __ATOMIC_ACQUIRE); k != prod;
+			     k++) {
+				__u64 i = xskb_ring_desc(&q->tx, k)->addr >> u->frame_shift;
+
+				if (i >= u->frame_count || u->state[i] != q->tx_slot)
+					CHECK_FAIL(-EAGAIN, "queue %u TX ring: frame %llu not in its "
+						   "TX state\n", q->queue_id, (unsigned long long)i);
+			}
+			prod = __atomic_load_n(q->comp.producer, __ATOMIC_ACQUIRE);
+			for (__u32 k = q->comp.cached_cons; k != prod; k++) {
+				__u64 i = *xskb_ring_addr(&q->comp, k) >> u->frame_shift;
+
+				if (i >= u->frame_count || u->state[i] != q->tx_slot || seen[i]++)
+					CHECK_FAIL(-EAGAIN, "queue %u completion ring: frame %llu not "
+						   "in its TX state or listed twice\n", q->queue_id,
+						   (unsigned long long)i);
+			}
 		}
 	}
 	xskb_umem__frame_stats(u, &st);

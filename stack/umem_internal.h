@@ -25,7 +25,12 @@ enum {
 	FRAME_FREE = 0,		/* free stack or remote-free list */
 	FRAME_HELD = 1,		/* owned by an sk_buff */
 	FRAME_FILL = 2,		/* FRAME_FILL + slot: posted to that queue's fill ring */
+	/* FRAME_TX + slot: sent on that queue's TX ring, not yet completed */
+	FRAME_TX = FRAME_FILL + XSKB_UMEM_MAX_QUEUES,
+	FRAME_STATES = FRAME_TX + XSKB_UMEM_MAX_QUEUES,
 };
+/* struct xsk_tx_metadata's size (Linux 6.14: flags, request, launch time) */
+#define XSKB_TX_META_LEN	24u
 
 struct xskb_umem {
 	/* Hot: the NAPI loop and the skb free path. */
@@ -69,6 +74,14 @@ struct xskb_umem {
 	 * devices of replay queues destroyed meanwhile. */
 	struct xskb_dev *devs[XSKB_UMEM_MAX_QUEUES];
 	struct xskb_parked_netdev *parked;
+	/* Transmit: TX metadata in front of each sent packet (0: none), and
+	 * whether the kernel completes checksums itself (XDP_UMEM_TX_SW_CSUM). */
+	unsigned int tx_meta_len;
+	bool want_tx_metadata;
+	bool tx_sw_csum;
+	/* Queues of this UMEM with descriptors written but not yet submitted
+	 * (dev_queue_xmit's xmit_more): the end of any poll flushes them. */
+	struct xskb_queue *tx_flush;
 };
 
 struct xskb_parked_netdev {

@@ -45,6 +45,27 @@
 #define DEFAULT_COMP_RING	4096u
 #define MAX_RING	(1u << 16)
 
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET	9	/* Linux 6.17 */
+#endif
+#ifndef XDP_UMEM_TX_SW_CSUM
+#define XDP_UMEM_TX_SW_CSUM	(1 << 1)
+#endif
+#ifndef XDP_UMEM_TX_METADATA_LEN
+#define XDP_UMEM_TX_METADATA_LEN (1 << 2)
+#endif
+
+/* struct xdp_umem_reg with tx_metadata_len (Linux 6.8), which the 6.1 UAPI
+ * headers lack; the kernel takes either size. */
+struct umem_reg {
+	__u64 addr;
+	__u64 len;
+	__u32 chunk_size;
+	__u32 headroom;
+	__u32 flags;
+	__u32 tx_metadata_len;
+};
+
 static bool pow2(unsigned int v)
 {
 	return v && !(v & (v - 1));
@@ -175,33 +196,85 @@ static int set_busy_poll(struct xskb_queue *q, unsigned int usec, unsigned int b
 	return 0;
 }
 
+/* Register the UMEM, with room for TX metadata when asked; a kernel that
+ * refuses metadata gets the plain registration and xskb completes
+ * checksums itself. */
+static int register_umem(struct xskb_queue *q, struct xskb_umem *u)
+{
+	struct umem_reg mr = {
+		.addr = (__u64)(unsigned long)u->area,
+		.len = u->area_len,
+		.chunk_size = u->frame_size,
+		.headroom = u->headroom,
+	};
+	int err;
+
+	if (u->want_tx_metadata) {
+		mr.flags = XDP_UMEM_TX_METADATA_LEN | (u->tx_sw_csum ? XDP_UMEM_TX_SW_CSUM : 0);
+		mr.tx_metadata_len = XSKB_TX_META_LEN;
+		if (!setsockopt(q->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr))) {
+			u->tx_meta_len = XSKB_TX_META_LEN;
+			return 0;
+		}
+		err = -errno;
+		if (err != -EINVAL) {
+			pr_warn("registering the UMEM (%zu bytes) failed: %s\n", u->area_len,
+				strerror(-err));
+			return err == -EACCES ? -EPERM : err;
+		}
+		pr_warn("the kernel refuses AF_XDP TX metadata (Linux 6.8+; %s needs 6.11+): "
+			"xskb completes checksums in software\n",
+			u->tx_sw_csum ? "XDP_UMEM_TX_SW_CSUM" : "XDP_UMEM_TX_METADATA_LEN");
+		mr.flags = 0;
+		mr.tx_metadata_len = 0;
+	}
+	if (setsockopt(q->fd, SOL_XDP, XDP_UMEM_REG, &mr, offsetof(struct umem_reg, flags))) {
+		err = -errno;
+		pr_warn("registering the UMEM (%zu bytes) failed: %s\n", u->area_len, strerror(-err));
+		return err == -EACCES ? -EPERM : err;
+	}
+	return 0;
+}
+
+/* Copy mode's descriptors per kick: the batch, where the kernel lets us. */
+static void set_tx_budget(struct xskb_queue *q, unsigned int want)
+{
+	unsigned int b = want == XSKB_TX_BUDGET_KERNEL ? XSKB_TX_KERNEL_BUDGET : want;
+
+	q->tx_budget = XSKB_TX_KERNEL_BUDGET;
+	if (q->mode != XSKB_MODE_COPY || b == XSKB_TX_KERNEL_BUDGET)
+		return;
+	if (b < XSKB_TX_KERNEL_BUDGET)
+		b = XSKB_TX_KERNEL_BUDGET;
+	if (b > q->tx.size)
+		b = q->tx.size;
+	if (setsockopt(q->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &b, sizeof(b))) {
+		pr_debug("%s queue %u: no XDP_MAX_TX_SKB_BUDGET (%s; Linux 6.17+): the kernel sends "
+			 "%u descriptors per kick\n", q->dev->netdev.name, q->queue_id,
+			 strerror(errno), XSKB_TX_KERNEL_BUDGET);
+		return;
+	}
+	q->tx_budget = b;
+}
+
 static int setup_rings(struct xskb_queue *q, struct xskb_umem *u, unsigned int fill_size,
-		       unsigned int comp_size, unsigned int rx_size)
+		       unsigned int comp_size, unsigned int rx_size, unsigned int tx_size)
 {
 	struct xdp_mmap_offsets off;
 	socklen_t optlen = sizeof(off);
 	int err;
 
 	if (u->reg_fd < 0) {
-		struct xdp_umem_reg mr = {
-			.addr = (__u64)(unsigned long)u->area,
-			.len = u->area_len,
-			.chunk_size = u->frame_size,
-			.headroom = u->headroom,
-		};
-
-		if (setsockopt(q->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr))) {
-			err = -errno;
-			pr_warn("registering the UMEM (%zu bytes) failed: %s\n", u->area_len,
-				strerror(-err));
-			return err == -EACCES ? -EPERM : err;
-		}
+		err = register_umem(q, u);
+		if (err)
+			return err;
 	}
 	/* Every socket on its own (interface, queue) brings its own fill and
 	 * completion rings, shared UMEM or not. */
 	if (setsockopt(q->fd, SOL_XDP, XDP_UMEM_FILL_RING, &fill_size, sizeof(fill_size)) ||
 	    setsockopt(q->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &comp_size, sizeof(comp_size)) ||
 	    setsockopt(q->fd, SOL_XDP, XDP_RX_RING, &rx_size, sizeof(rx_size)) ||
+	    setsockopt(q->fd, SOL_XDP, XDP_TX_RING, &tx_size, sizeof(tx_size)) ||
 	    getsockopt(q->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen)) {
 		err = -errno;
 		pr_warn("setting up AF_XDP rings failed: %s\n", strerror(-err));
@@ -215,13 +288,18 @@ static int setup_rings(struct xskb_queue *q, struct xskb_umem *u, unsigned int f
 	if (!err)
 		err = map_ring(q, &q->rx, &off.rx, rx_size, sizeof(struct xdp_desc), XDP_PGOFF_RX_RING,
 			       &q->rx_map, &q->rx_map_len);
+	if (!err)
+		err = map_ring(q, &q->tx, &off.tx, tx_size, sizeof(struct xdp_desc), XDP_PGOFF_TX_RING,
+			       &q->tx_map, &q->tx_map_len);
 	if (err) {
 		/* The caller unmaps what was mapped (unmap_rings). */
 		pr_warn("mapping AF_XDP rings failed: %s\n", strerror(-err));
 		return err;
 	}
-	/* The fill ring starts empty: its producer may not yet be in cached view. */
+	/* The fill and TX rings start empty: a producer's cached_cons runs a
+	 * ring ahead of the consumer. */
 	q->fill.cached_cons = *q->fill.consumer + fill_size;
+	q->tx.cached_cons = *q->tx.consumer + tx_size;
 	return 0;
 }
 
@@ -233,7 +311,11 @@ static void unmap_rings(struct xskb_queue *q)
 		munmap(q->fill_map, q->fill_map_len);
 	if (q->comp_map)
 		munmap(q->comp_map, q->comp_map_len);
-	q->rx_map = q->fill_map = q->comp_map = NULL;
+	if (q->tx_map)
+		munmap(q->tx_map, q->tx_map_len);
+	q->rx_map = q->fill_map = q->comp_map = q->tx_map = NULL;
+	memset(&q->tx, 0, sizeof(q->tx));
+	memset(&q->comp, 0, sizeof(q->comp));
 }
 
 /* ---- ops: what the core asks of a socket ----------------------------------- */
@@ -242,6 +324,15 @@ static void xsk_kick(struct xskb_queue *q)
 {
 	XSKB_STAT_ADD(q->stats.wakeups, 1);
 	recvfrom(q->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+}
+
+/* Copy mode sends up to its budget in this call (EAGAIN: more wait; EBUSY:
+ * the completion ring is full); zero-copy wakes the driver. */
+static int xsk_tx_kick(struct xskb_queue *q)
+{
+	if (sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
+		return 0;
+	return -errno;
 }
 
 /* The kernel unbinds a socket whose interface is unregistered and reports
@@ -265,9 +356,11 @@ static void xsk_stats(struct xskb_queue *q, struct xskb_queue_stats *st)
 		return;
 	st->xdp_rx_dropped = xs.rx_dropped;
 	st->xdp_rx_invalid_descs = xs.rx_invalid_descs;
+	st->xdp_tx_invalid_descs = xs.tx_invalid_descs;
 	if (len >= offsetof(struct xdp_statistics, rx_fill_ring_empty_descs) + sizeof(__u64)) {
 		st->xdp_rx_ring_full = xs.rx_ring_full;
 		st->xdp_rx_fill_ring_empty = xs.rx_fill_ring_empty_descs;
+		st->xdp_tx_ring_empty = xs.tx_ring_empty_descs;
 	}
 }
 
@@ -302,12 +395,13 @@ static const struct xskb_queue_ops xsk_ops = {
 	.check = xsk_check,
 	.stats = xsk_stats,
 	.release = xsk_release,
+	.tx_kick = xsk_tx_kick,
 };
 
 int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xskb_umem *u,
 		       const struct xskb_queue_opts *opts)
 {
-	unsigned int rx_size, fill_size, comp_size;
+	unsigned int rx_size, fill_size, comp_size, tx_size;
 	enum xskb_bind_mode want;
 	struct xskb_queue *q;
 	int err;
@@ -320,12 +414,18 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 		return err;
 	rx_size = XSKB_OPT(opts, rx_size, DEFAULT_RING);
 	fill_size = XSKB_OPT(opts, fill_size, DEFAULT_RING);
-	comp_size = XSKB_OPT(opts, comp_size, DEFAULT_COMP_RING);
+	tx_size = XSKB_OPT(opts, tx_size, XSKB_TX_DEFAULT_RING);
+	comp_size = XSKB_OPT(opts, comp_size, tx_size > DEFAULT_COMP_RING ? tx_size : DEFAULT_COMP_RING);
 	want = XSKB_OPT(opts, mode, XSKB_MODE_AUTO);
-	if (!pow2(rx_size) || !pow2(fill_size) || !pow2(comp_size) || rx_size > MAX_RING ||
-	    fill_size > MAX_RING || comp_size > MAX_RING) {
-		pr_warn("ring sizes must be powers of two up to %u (rx %u, fill %u, comp %u)\n",
-			MAX_RING, rx_size, fill_size, comp_size);
+	if (!pow2(rx_size) || !pow2(fill_size) || !pow2(comp_size) || !pow2(tx_size) ||
+	    rx_size > MAX_RING || fill_size > MAX_RING || comp_size > MAX_RING || tx_size > MAX_RING) {
+		pr_warn("ring sizes must be powers of two up to %u (rx %u, fill %u, comp %u, tx %u)\n",
+			MAX_RING, rx_size, fill_size, comp_size, tx_size);
+		return -EINVAL;
+	}
+	if (comp_size < tx_size) {
+		pr_warn("the completion ring (%u) must hold at least the TX ring (%u): a full TX ring "
+			"could not complete\n", comp_size, tx_size);
 		return -EINVAL;
 	}
 	if (want > XSKB_MODE_ZEROCOPY) {
@@ -382,7 +482,7 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 			err = -EPERM;
 		goto out_detach;
 	}
-	err = setup_rings(q, u, fill_size, comp_size, rx_size);
+	err = setup_rings(q, u, fill_size, comp_size, rx_size, tx_size);
 	if (err)
 		goto out_close;
 	err = bind_mode(q, u, want);
@@ -390,6 +490,10 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 		goto out_close;
 	if (u->reg_fd < 0)
 		u->reg_fd = q->fd;
+	set_tx_budget(q, XSKB_OPT(opts, tx_budget, q->tx.size));
+	if (u->tx_meta_len)
+		q->tx_csum = u->tx_sw_csum && q->mode == XSKB_MODE_COPY ? XSKB_TX_CSUM_KERNEL_SW
+									: XSKB_TX_CSUM_METADATA;
 	/* A zero-copy bind here proves an earlier queue's pool is gone. */
 	if (q->mode == XSKB_MODE_ZEROCOPY)
 		xskb_umem_release_retired(u, dev->netdev.ifindex, q->queue_id);

@@ -6,11 +6,20 @@
  * packets), so the NAPI code that runs on it is the code that runs on a
  * socket. Used to measure the per-packet userspace cost without the kernel,
  * under callgrind, and to unit-test the receive path without a network.
+ *
+ * It has a transmit side too, played as copy mode's __xsk_generic_xmit():
+ * each kick consumes up to the queue's TX budget of descriptors from the TX
+ * ring, checks every one as the kernel does (inside the UMEM, inside one
+ * frame, known options, chains of at most MAX_SKB_FRAGS + 1), hands each
+ * valid packet to an optional hook and puts its addresses on the completion
+ * ring; an invalid descriptor is skipped and never completed, as the
+ * kernel's. So forwarding is tested and benchmarked without a network.
  */
 #ifndef XSKB_REPLAY_H
 #define XSKB_REPLAY_H
 
 #include <stdbool.h>
+#include <linux/if_xdp.h>
 #include <xskb/xsk.h>
 
 #ifdef __cplusplus
@@ -41,6 +50,10 @@ struct xskb_replay_pkt {
  *       template's destination, or 02:00:00:00:00:01 when that is a
  *       multicast address). Its MAC must be unicast, as every Ethernet
  *       device's is: -EINVAL otherwise.
+ * @tx_hook: called for every valid packet the transmit side consumes, with
+ *           its @n descriptors and the UMEM area (the packet's bytes are at
+ *           area + d[i].addr), before its addresses are completed
+ * @tx_hook_arg: the hook's argument
  */
 struct xskb_replay_opts {
 	size_t sz;
@@ -49,6 +62,8 @@ struct xskb_replay_opts {
 	unsigned long long limit;
 	bool copy;
 	struct net_device *dev;
+	void (*tx_hook)(const struct xdp_desc *d, unsigned int n, const void *area, void *arg);
+	void *tx_hook_arg;
 	size_t :0;
 };
 
@@ -70,6 +85,18 @@ XSKB_API int xskb_replay__create(struct xskb_queue **q, struct xskb_umem *umem,
 
 /** Packets produced so far (descriptor chains count once). */
 XSKB_API unsigned long long xskb_replay__produced(const struct xskb_queue *q);
+
+/* What the transmit side consumed. */
+struct xskb_replay_tx_stats {
+	__u64 packets;			/* valid packets (a chain counts once) */
+	__u64 descs;			/* their descriptors, all completed */
+	__u64 bytes;
+	__u64 invalid_descs;		/* refused, as XDP_STATISTICS tx_invalid_descs */
+	__u64 kicks;			/* wakeups (sendto() on a socket) */
+	__u64 kicks_again;		/* of them answered -EAGAIN: the budget ran out */
+	__u64 kicks_busy;		/* of them answered -EBUSY: the completion ring was full */
+};
+XSKB_API int xskb_replay__tx_stats(const struct xskb_queue *q, struct xskb_replay_tx_stats *st);
 
 #ifdef __cplusplus
 }

@@ -9,7 +9,10 @@
  *   FILL    posted to a queue's fill ring and not yet received: in the fill
  *           ring, inside the kernel, or in the RX ring,
  *   HELD    owned by an sk_buff (its head, or a page fragment); it returns
- *           to FREE when the last reference drops.
+ *           to FREE when the last reference drops,
+ *   TX      sent on a queue's TX ring and not yet completed: in the TX ring,
+ *           inside the kernel, or in the completion ring; it returns to FREE
+ *           when its address comes back on that queue's completion ring.
  * xskb_umem__frame_stats() reports the counts; xskb_umem__check() walks every
  * frame and verifies that the counts add up (debug builds run it at teardown).
  *
@@ -49,6 +52,15 @@ struct xskb_umem;
  *             fallback) an area of 2 MiB or more is 2 MiB-aligned and
  *             advised for transparent huge pages (MADV_HUGEPAGE), which the
  *             kernel uses when THP is enabled ("madvise" or "always")
+ * @tx_metadata: register the UMEM with room for AF_XDP TX metadata
+ *               (struct xsk_tx_metadata, 24 bytes in front of each sent
+ *               packet; Linux 6.8+), so CHECKSUM_PARTIAL skbs are handed to
+ *               the kernel (XDP_TXMD_FLAGS_CHECKSUM) instead of being
+ *               completed by xskb. Where the kernel refuses it, xskb says so
+ *               once and completes checksums itself.
+ * @tx_sw_csum: with @tx_metadata, XDP_UMEM_TX_SW_CSUM: the kernel completes
+ *              the checksum in software (copy mode only; lets veth test the
+ *              metadata path)
  */
 struct xskb_umem_opts {
 	size_t sz;
@@ -57,6 +69,8 @@ struct xskb_umem_opts {
 	unsigned int headroom;
 	const char *ifname;
 	bool hugepages;
+	bool tx_metadata;
+	bool tx_sw_csum;
 	size_t :0;
 };
 
@@ -91,9 +105,10 @@ struct xskb_frame_stats {
 	unsigned int held;		/* owned by sk_buffs */
 	unsigned int fill_ring;		/* of 'fill': still in fill rings (kernel has not taken them) */
 	unsigned int rx_ring;		/* of 'fill': in RX rings, not yet polled */
+	unsigned int tx;		/* sent, not yet completed */
 };
 
-/** Frame counts by state; free + fill + held == frames. Polling thread only. */
+/** Frame counts by state; free + fill + held + tx == frames. Polling thread only. */
 XSKB_API int xskb_umem__frame_stats(struct xskb_umem *umem, struct xskb_frame_stats *st);
 
 /**

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Interfaces and receive queues: the XDP program that claims packets on an
- * interface (struct xskb_dev) and the AF_XDP socket per RX queue that
- * delivers them as sk_buffs (struct xskb_queue).
+ * Interfaces and queues: the XDP program that claims packets on an interface
+ * (struct xskb_dev) and the AF_XDP socket per queue that delivers them as
+ * sk_buffs and transmits sk_buffs (struct xskb_queue, dev_queue_xmit()).
  *
  *   struct xskb_dev *dev;  struct xskb_umem *umem;  struct xskb_queue *q;
  *   xskb_dev__open(&dev, "eth0", NULL);          // loads + attaches the XDP program
@@ -240,6 +240,22 @@ typedef void (*xskb_rx_handler_t)(struct sk_buff *skb, void *arg);
  *             poll loop then drives the driver's NAPI with recvfrom()
  * @handler, @handler_arg: where xskb_queue__poll() delivers (required for
  *             it; xskb_queue__receive() needs none)
+ * @tx_size: TX ring entries, a power of two (default 4096). The completion
+ *           ring must hold at least as many (@comp_size defaults to the
+ *           larger of 4096 and @tx_size; a smaller one is -EINVAL), so a
+ *           full TX ring can always complete.
+ * @tx_qdisc_len: skbs that may wait in software while the TX ring is full
+ *                (default 1024); beyond it dev_queue_xmit() drops
+ * @tx_budget: copy mode: descriptors the kernel sends per kick
+ *             (XDP_MAX_TX_SKB_BUDGET, Linux 6.17+; 32 before). Default: the
+ *             TX ring size, so one kick sends a whole batch; the kernel
+ *             accepts 32..@tx_size. XSKB_TX_BUDGET_KERNEL leaves the
+ *             kernel's 32. Where the kernel lacks the option it stays 32
+ *             and xskb says so at debug level (xskb_queue__tx_budget()).
+ * @parse_headers: on receive, set the network and transport header offsets
+ *                 (IPv4, IPv6 with extension headers, one or two VLAN tags),
+ *                 as the kernel's flow dissector; packets it cannot parse
+ *                 are delivered anyway and counted in rx_parse_errors
  */
 struct xskb_queue_opts {
 	size_t sz;
@@ -256,8 +272,13 @@ struct xskb_queue_opts {
 	unsigned int busy_poll_budget;
 	xskb_rx_handler_t handler;
 	void *handler_arg;
+	unsigned int tx_size;
+	unsigned int tx_qdisc_len;
+	unsigned int tx_budget;
+	bool parse_headers;
 	size_t :0;
 };
+#define XSKB_TX_BUDGET_KERNEL (~0u)
 
 /**
  * xskb_queue__create - bind an AF_XDP socket to one RX queue
@@ -322,6 +343,43 @@ XSKB_API int xskb_queue__poll(struct xskb_queue *q, int budget);
  * number processed, as xskb_queue__poll().
  */
 XSKB_API int xskb_queue__receive(struct xskb_queue *q, struct sk_buff_head *list, int budget);
+
+/**
+ * xskb_queue__xmit - transmit @skb on this queue
+ *
+ * dev_queue_xmit() with the queue given instead of taken from skb->dev and
+ * skb_get_queue_mapping(): same contract (always consumes @skb; returns
+ * NET_XMIT_SUCCESS or NET_XMIT_DROP), same batching.
+ */
+XSKB_API int xskb_queue__xmit(struct xskb_queue *q, struct sk_buff *skb);
+
+/**
+ * xskb_queue__flush - submit what dev_queue_xmit() queued and kick the kernel
+ *
+ * Takes the completions back, moves skbs waiting in the software queue onto
+ * the TX ring as room allows, publishes the new descriptors and wakes the
+ * kernel's TX path (sendto(MSG_DONTWAIT)) when the ring asks for it (copy
+ * mode always does), retrying after EAGAIN/EBUSY with completions drained.
+ * The end of every poll flushes every queue the polling thread transmitted
+ * on, so a NAPI handler never needs this; code that transmits outside a
+ * poll (a timer in the loop, a thread that only sends) calls it after a
+ * batch. Polling thread only. Returns the number of descriptors still
+ * waiting for the kernel to take them (0: the TX ring is empty), -EBUSY
+ * if another thread polls the UMEM, -ENODEV once the interface is gone.
+ */
+XSKB_API int xskb_queue__flush(struct xskb_queue *q);
+
+/* Who completes a CHECKSUM_PARTIAL skb's checksum on transmit. */
+enum xskb_tx_csum {
+	XSKB_TX_CSUM_SOFTWARE = 0,	/* xskb, before the descriptor is written */
+	XSKB_TX_CSUM_METADATA,		/* the device, from AF_XDP TX metadata */
+	XSKB_TX_CSUM_KERNEL_SW,		/* the kernel in software (XDP_UMEM_TX_SW_CSUM) */
+};
+/** Which one this queue uses (xskb_umem_opts.tx_metadata, .tx_sw_csum). */
+XSKB_API enum xskb_tx_csum xskb_queue__tx_csum(const struct xskb_queue *q);
+XSKB_API const char *xskb_tx_csum_str(enum xskb_tx_csum mode);
+/** Copy-mode descriptors per kick in effect (XDP_MAX_TX_SKB_BUDGET), 32 without it. */
+XSKB_API unsigned int xskb_queue__tx_budget(const struct xskb_queue *q);
 
 /** Counters of this queue, XDP_STATISTICS included (one getsockopt). */
 XSKB_API int xskb_queue__stats(struct xskb_queue *q, struct xskb_queue_stats *st);

@@ -22,5 +22,6 @@ unsigned long bench_parse_ulong(const char *opt, const char *val, unsigned long 
 
 int bench_micro(int argc, char **argv);
 int bench_replay(int argc, char **argv);
+int bench_replay_fwd(int argc, char **argv);
 
 #endif

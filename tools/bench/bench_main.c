@@ -18,6 +18,7 @@ static void usage(FILE *f)
 		"modes:\n"
 		"  micro    ns/op of skb and allocator operations vs glibc malloc/free\n"
 		"  replay   Mpps of the receive path on a memory-backed queue (no kernel)\n"
+		"  replay-fwd  Mpps forwarded on a memory-backed queue: receive, rewrite, transmit\n"
 		"\n"
 		"Run 'xskb-bench MODE --help' for the options of a mode.\n");
 }
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
 		return bench_micro(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))
 		return bench_replay(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay-fwd"))
+		return bench_replay_fwd(argc - 1, argv + 1);
 	fprintf(stderr, "xskb-bench: unknown mode '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -731,6 +731,8 @@ static void skb_headers_offset_update(struct sk_buff *skb, int off)
 	skb->network_header += off;
 	if (xskb_skb_mac_header_was_set(skb))
 		skb->mac_header += off;
+	if (skb->ip_summed == XSKB_CHECKSUM_PARTIAL)
+		skb->csum_start += off;		/* from head, like the header offsets */
 }
 
 /* Metadata a copy inherits (kernel __copy_skb_header + gso fields). */
@@ -754,6 +756,7 @@ static void skb_copy_header(struct sk_buff *n, const struct sk_buff *old)
 	n->pkt_type = old->pkt_type;
 	n->ip_summed = old->ip_summed;
 	n->csum_valid = old->csum_valid;
+	n->csum_complete_sw = old->csum_complete_sw;
 	n->vlan_tci = old->vlan_tci;
 	n->vlan_proto = old->vlan_proto;
 	n->tstamp = old->tstamp;
@@ -988,6 +991,17 @@ int xskb_skb_copy_bits(const struct sk_buff *skb, int offset, void *to, int len)
 		start = end;
 	}
 	return len ? -EFAULT : 0;
+}
+
+int xskb_skb_ensure_writable(struct sk_buff *skb, unsigned int write_len)
+{
+	if (!xskb_pskb_may_pull(skb, write_len))
+		return -ENOMEM;
+	/* A clone may write its own header part (hdr_len), never the shared data. */
+	if (!xskb_skb_cloned(skb) ||
+	    (!xskb_skb_header_cloned(skb) && xskb_skb_headroom(skb) + write_len <= skb->hdr_len))
+		return 0;
+	return xskb_pskb_expand_head(skb, 0, 0, XSKB_GFP_ATOMIC);
 }
 
 /*

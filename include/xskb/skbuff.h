@@ -229,7 +229,7 @@ struct sk_buff {
 				ip_summed:2,
 				csum_valid:1,
 				xsk_frame:1,	/* head is an AF_XDP UMEM frame */
-				__pad_bit:1;
+				csum_complete_sw:1; /* csum is xskb's own sum, not a device's */
 	__u16			vlan_tci;
 	__be16			vlan_proto;
 	__u16			hdr_len;
@@ -337,6 +337,17 @@ XSKB_API struct sk_buff *xskb_skb_share_check(struct sk_buff *skb, xskb_gfp_t gf
 XSKB_API void *xskb__pskb_pull_tail(struct sk_buff *skb, int delta);
 XSKB_API int xskb___pskb_trim(struct sk_buff *skb, unsigned int len);
 XSKB_API int xskb_skb_copy_bits(const struct sk_buff *skb, int offset, void *to, int len);
+/**
+ * xskb_skb_ensure_writable - make the first @write_len bytes linear and private
+ * @skb: the packet
+ * @write_len: bytes from skb->data the caller will write
+ *
+ * As the kernel's: pulls them into the linear part, then copies a head
+ * shared with clones (pskb_expand_head()) unless the bytes lie in this
+ * skb's private header part (skb->hdr_len). Returns 0, or -ENOMEM when the
+ * skb is shorter than @write_len or memory ran out.
+ */
+XSKB_API int xskb_skb_ensure_writable(struct sk_buff *skb, unsigned int write_len);
 XSKB_API void xskb_skb_add_rx_frag(struct sk_buff *skb, int i, struct page *page, int off,
 				   int size, unsigned int truesize);
 
@@ -1105,6 +1116,7 @@ static inline void xskb_skb_queue_purge(struct sk_buff_head *list)
 #define __skb_linearize(skb)			xskb__skb_linearize(skb)
 #define skb_header_pointer(skb, off, len, buf)	xskb_skb_header_pointer(skb, off, len, buf)
 #define skb_copy_bits(skb, off, to, len)	xskb_skb_copy_bits(skb, off, to, len)
+#define skb_ensure_writable(skb, write_len)	xskb_skb_ensure_writable(skb, write_len)
 #define skb_over_panic(skb, len, addr)		xskb_skb_over_panic(skb, len, addr)
 #define skb_under_panic(skb, len, addr)		xskb_skb_under_panic(skb, len, addr)
 

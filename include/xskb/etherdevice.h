@@ -15,6 +15,12 @@
 extern "C" {
 #endif
 
+/* The Ethernet header at the skb's MAC header (set by eth_type_trans()). */
+static inline struct ethhdr *xskb_eth_hdr(const struct sk_buff *skb)
+{
+	return (struct ethhdr *)(void *)xskb_skb_mac_header(skb);
+}
+
 static inline bool xskb_is_multicast_ether_addr(const __u8 *addr)
 {
 	return addr[0] & 0x01;
@@ -131,6 +137,7 @@ static inline __be16 xskb_eth_type_trans(struct sk_buff *skb, struct net_device 
 
 #ifndef XSKB_NO_KERNEL_NAMES
 #define eth_type_trans(skb, dev)	xskb_eth_type_trans(skb, dev)
+#define eth_hdr(skb)			xskb_eth_hdr(skb)
 #define is_multicast_ether_addr(a)	xskb_is_multicast_ether_addr(a)
 #define is_broadcast_ether_addr(a)	xskb_is_broadcast_ether_addr(a)
 #define ether_addr_equal(a, b)		xskb_ether_addr_equal(a, b)

@@ -18,6 +18,7 @@
 #include "caps.h"
 #include "lab.h"
 #include "util.h"
+#include "xskb_opts.h"
 
 #define PROG "xskb-fwd"
 
@@ -58,6 +59,7 @@ static void usage(FILE *f)
 		"      --copy              bind in copy mode\n"
 		"      --zero-copy         bind in zero-copy mode, fail if the driver cannot\n"
 		"                          (default: zero-copy where possible, else copy)\n"
+		"      --mode MODE         copy, zerocopy or auto, as xskb-rx's (auto)\n"
 		"      --attach MODE       drv (native XDP, default) or skb (generic)\n"
 		"      --busy-poll         preferred busy polling (SO_PREFER_BUSY_POLL)\n"
 		"      --frame-size N      UMEM frame size, 2048 or 4096 (default 4096)\n"
@@ -189,7 +191,7 @@ static void parse_mac(const char *opt, const char *s, unsigned char mac[6])
 
 static void parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_DST = 256, O_RETURN, O_SWAP, O_JSON, O_MB, O_COPY, O_ZC, O_ATTACH, O_BUSY,
+	enum { O_DST = 256, O_RETURN, O_SWAP, O_JSON, O_MB, O_COPY, O_ZC, O_MODE, O_ATTACH, O_BUSY,
 	       O_FSIZE, O_FRAMES, O_RING, O_TXRING, O_QDISC, O_CPU, O_BUDGET, O_IDLE, O_QUIET };
 	static const struct option lo[] = {
 		{ "in", required_argument, NULL, 'i' },
@@ -205,6 +207,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "multi-buffer", no_argument, NULL, O_MB },
 		{ "copy", no_argument, NULL, O_COPY },
 		{ "zero-copy", no_argument, NULL, O_ZC },
+		{ "mode", required_argument, NULL, O_MODE },
 		{ "attach", required_argument, NULL, O_ATTACH },
 		{ "busy-poll", no_argument, NULL, O_BUSY },
 		{ "frame-size", required_argument, NULL, O_FSIZE },
@@ -252,11 +255,8 @@ static void parse(int argc, char **argv, struct opts *o)
 				die_usage("--copy and --zero-copy exclude each other%s", "");
 			o->mode = XSKB_MODE_ZEROCOPY;
 			break;
-		case O_ATTACH:
-			if (!strcmp(optarg, "drv")) o->attach = XSKB_ATTACH_DRV;
-			else if (!strcmp(optarg, "skb")) o->attach = XSKB_ATTACH_SKB;
-			else die_usage("--attach: '%s' is not drv or skb", optarg);
-			break;
+		case O_MODE: o->mode = xt_opt_bind_mode(PROG, optarg); break;
+		case O_ATTACH: o->attach = xt_opt_attach_mode(PROG, optarg); break;
 		case O_BUSY: o->busy_poll = true; break;
 		case O_FSIZE:
 			o->frame_size = (unsigned int)xt_opt_pow2(PROG, "--frame-size", optarg, 2048, 4096);
@@ -275,11 +275,7 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case O_CPU: o->cpu = (int)num("--cpu", optarg, 0, 4095); break;
 		case O_BUDGET: o->budget = (unsigned int)num("--budget", optarg, 1, 4096); break;
-		case O_IDLE:
-			o->idle_us = (unsigned int)num("--idle-us", optarg, 0, 10000000);
-			if (!o->idle_us)
-				o->idle_us = XSKB_NAPI_NEVER_SLEEP;
-			break;
+		case O_IDLE: o->idle_us = xt_opt_idle_us(PROG, optarg); break;
 		case O_QUIET: o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: xt_bad_option(PROG, argv, c);

@@ -271,27 +271,55 @@ static void replay_tx_sw_csum(const struct xskb_queue *q, const struct xdp_desc 
  * at a time. A valid packet goes to the hook; every valid descriptor of a
  * packet is completed (an invalid one never is, and drops its packet).
  * -EAGAIN when the budget ran out with more waiting, -EBUSY when the
- * completion ring has no room for the next packet.
+ * completion ring has no room for the next packet. The rings' shared words
+ * are written once per kick, as the kernel's batched consumer does.
  */
 static int replay_tx_kick(struct xskb_queue *q)
 {
 	struct xskb_replay *rp = q->replay;
+	const struct xskb_umem *u = q->umem;
 	struct xdp_desc d[XSKB_MAX_SKB_FRAGS + 1];
-	unsigned int budget = q->tx_budget;
-	__u32 avail, n;
+	const __u64 mask = ~((__u64)u->frame_size - 1);
+	__u32 avail, room, used = 0, good = 0;
+	const __u32 cons = rp->ktx.cached_cons, prod = rp->kcomp.cached_prod;
 	int err = 0;
 
 	rp->tx.kicks++;
 	avail = xskb_ring_cons_avail(&rp->ktx, q->tx.size);
-	for (;;) {
-		__u32 idx = rp->ktx.cached_cons, k = 0, good = 0;
+	room = xskb_ring_prod_free(&rp->kcomp, q->comp.size);
+	while (used < avail) {
+		const struct xdp_desc *p = xskb_ring_desc(&rp->ktx, cons + used);
+		__u32 k = 0, ok_descs = 0;
 		bool ok = true;
 
-		if (!avail)
+		if (used >= q->tx_budget) {
+			err = -EAGAIN;
+			rp->tx.kicks_again++;
 			break;
-		/* The packet's descriptors: up to one without XDP_PKT_CONTD. */
-		while (k < avail && k < XSKB_MAX_SKB_FRAGS + 1) {
-			d[k] = *xskb_ring_desc(&rp->ktx, idx + k);
+		}
+		/* The common packet: one descriptor, no metadata. */
+		if (xskb_likely(!p->options && !rp->tx_hook)) {
+			if (good >= room) {
+				err = -EBUSY;
+				rp->tx.kicks_busy++;
+				break;
+			}
+			if (xskb_likely(p->len <= u->frame_size && p->addr < u->area_len &&
+					(!p->len || !((p->addr ^ (p->addr + p->len - 1)) & mask)))) {
+				*xskb_ring_addr(&rp->kcomp, prod + good++) = p->addr;
+				rp->tx.packets++;
+				rp->tx.descs++;
+				rp->tx.bytes += p->len;
+			} else {
+				rp->tx.invalid_descs++;
+			}
+			used++;
+			continue;
+		}
+		/* A chain, metadata or a hook: the packet's descriptors up to
+		 * one without XDP_PKT_CONTD. */
+		while (used + k < avail && k < XSKB_MAX_SKB_FRAGS + 1) {
+			d[k] = *xskb_ring_desc(&rp->ktx, cons + used + k);
 			if (!(d[k++].options & XDP_PKT_CONTD))
 				break;
 		}
@@ -300,43 +328,44 @@ static int replay_tx_kick(struct xskb_queue *q)
 				break;		/* the rest is not published yet */
 			ok = false;		/* too long a chain: -EOVERFLOW */
 		}
-		if (k > budget) {
+		if (used + k > q->tx_budget) {
 			err = -EAGAIN;
 			rp->tx.kicks_again++;
 			break;
 		}
-		if (xskb_ring_prod_free(&rp->kcomp, k) < k) {
+		if (good + k > room) {
 			err = -EBUSY;
 			rp->tx.kicks_busy++;
 			break;
 		}
-		for (n = 0; n < k; n++) {
+		for (__u32 n = 0; n < k; n++) {
 			if (!replay_tx_desc_ok(q, &d[n])) {
 				ok = false;
 				rp->tx.invalid_descs++;
 				continue;
 			}
-			*xskb_ring_addr(&rp->kcomp, rp->kcomp.cached_prod + good++) = d[n].addr;
+			*xskb_ring_addr(&rp->kcomp, prod + good + ok_descs++) = d[n].addr;
 		}
 		if (ok) {
-			if (q->umem->tx_sw_csum && (d[0].options & (1u << 1)))
+			if (u->tx_sw_csum && (d[0].options & (1u << 1)))
 				replay_tx_sw_csum(q, &d[0]);
 			if (rp->tx_hook)
-				rp->tx_hook(d, k, q->umem->area, rp->tx_hook_arg);
+				rp->tx_hook(d, k, u->area, rp->tx_hook_arg);
 			rp->tx.packets++;
 			rp->tx.descs += k;
-			for (n = 0; n < k; n++)
+			for (__u32 n = 0; n < k; n++)
 				rp->tx.bytes += d[n].len;
 		}
-		rp->ktx.cached_cons += k;
-		xskb_ring_cons_release(&rp->ktx, k);
+		good += ok_descs;
+		used += k;
+	}
+	if (used) {
+		rp->ktx.cached_cons += used;
+		xskb_ring_cons_release(&rp->ktx, used);
+	}
+	if (good) {
 		rp->kcomp.cached_prod += good;
-		if (good)
-			xskb_ring_prod_submit(&rp->kcomp, good);
-		budget -= k;
-		avail -= k;
-		if (!avail)
-			avail = xskb_ring_cons_avail(&rp->ktx, q->tx.size);
+		xskb_ring_prod_submit(&rp->kcomp, good);
 	}
 	return err;
 }

@@ -17,6 +17,7 @@
 
 #include "rx.h"
 #include "skbuff_internal.h"
+#include "slab_internal.h"
 
 #ifndef XDP_TX_METADATA
 #define XDP_TX_METADATA		(1 << 1)	/* desc option: struct xsk_tx_metadata in front */
@@ -163,50 +164,72 @@ static XSKB_ALWAYS_INLINE bool tx_own_head(const struct sk_buff *skb, const stru
 	       xskb_refcount_read(&skb->users) == 1;
 }
 
+/* A CHECKSUM_PARTIAL skb about to go out from its own frame: the TX
+ * metadata or the sum in place (the data is private). Returns the
+ * descriptor options, or -1 to drop. */
+static XSKB_COLD int tx_inplace_csum(struct xskb_queue *q, struct sk_buff *skb, unsigned int off)
+{
+	int start = tx_csum_start(skb);
+
+	if (start < 0)
+		return -1;
+	if (q->tx_csum != XSKB_TX_CSUM_SOFTWARE && off >= q->umem->tx_meta_len) {
+		tx_csum_meta(skb, start, skb->data);
+		XSKB_STAT_ADD(q->stats.tx_csum_offload, 1);
+		return XDP_TX_METADATA;
+	}
+	{
+		__sum16 v = tx_csum_value(skb, start);
+
+		memcpy(skb->data + start + skb->csum_offset, &v, sizeof(v));
+	}
+	XSKB_STAT_ADD(q->stats.tx_csum_sw, 1);
+	return 0;
+}
+
+/* The sk_buff goes, its frame stays with the kernel: kfree_skbmem()'s
+ * common case inline (no destructor, from the head cache, room in this
+ * thread's magazine). */
+static XSKB_ALWAYS_INLINE void tx_free_skb_only(struct sk_buff *skb)
+{
+	if (xskb_likely(!skb->destructor && skb->fclone == XSKB_SKB_FCLONE_UNAVAILABLE &&
+			xskb_slab_hot_push(skb)))
+		return;
+	xskb_skb_free_detached(skb);
+}
+
 /*
  * Zero-copy, linear: the descriptor points at skb->data in the skb's own
  * frame, the frame changes from HELD to this queue's TX state, and only the
  * sk_buff is freed. A pushed or pulled header is inside the same frame.
+ * Counted in tx_packets and tx_bytes only: tx_zerocopy and tx_descs are
+ * what the other paths leave (xskb_queue__stats()).
  */
-static int tx_inplace(struct xskb_queue *q, struct sk_buff *skb)
+static XSKB_ALWAYS_INLINE int tx_inplace(struct xskb_queue *q, struct xskb_umem *u,
+					 struct sk_buff *skb)
 {
-	struct xskb_umem *u = q->umem;
 	__u64 hoff = (__u64)(skb->head - u->area);
 	__u64 idx = hoff >> u->frame_shift;
 	unsigned int off = (unsigned int)(skb->data - skb->head);
-	__u32 options = 0;
+	int options = 0;
 
-	/* The skb said so; the frame's state must agree (one compare). */
+	/* The skb said so; the frame's state must agree. */
 	if (xskb_unlikely(idx >= u->frame_count || (hoff & (u->frame_size - 1)) ||
-			  u->state[idx] != FRAME_HELD || (__u64)off + skb->len > u->frame_size)) {
+			  u->state[idx] != FRAME_HELD || (__u64)off + skb->len > u->frame_size))
 		xskb_skb_bug(skb, "dev_queue_xmit: an in-place skb's head is not a frame it holds");
-	}
-	if (!tx_room(q, 1))
+	if (xskb_unlikely(!tx_room(q, 1)))
 		return TX_NOSPACE;
 	if (xskb_unlikely(skb->ip_summed == XSKB_CHECKSUM_PARTIAL)) {
-		int start = tx_csum_start(skb);
-
-		if (start < 0)
+		options = tx_inplace_csum(q, skb, off);
+		if (options < 0)
 			return tx_drop(q, skb, XSKB_TX_DROP_CSUM, SKB_DROP_REASON_NOT_SPECIFIED);
-		if (q->tx_csum != XSKB_TX_CSUM_SOFTWARE && off >= u->tx_meta_len) {
-			tx_csum_meta(skb, start, skb->data);
-			options = XDP_TX_METADATA;
-			XSKB_STAT_ADD(q->stats.tx_csum_offload, 1);
-		} else {
-			__sum16 v = tx_csum_value(skb, start);
-
-			memcpy(skb->data + start + skb->csum_offset, &v, sizeof(v));
-			XSKB_STAT_ADD(q->stats.tx_csum_sw, 1);
-		}
 	}
-	tx_desc(q, hoff + off, skb->len, options);
+	tx_desc(q, hoff + off, skb->len, (__u32)options);
 	u->state[idx] = q->tx_slot;
 	q->tx_sent++;
 	XSKB_STAT_ADD(q->stats.tx_packets, 1);
-	XSKB_STAT_ADD(q->stats.tx_descs, 1);
 	XSKB_STAT_ADD(q->stats.tx_bytes, skb->len);
-	XSKB_STAT_ADD(q->stats.tx_zerocopy, 1);
-	xskb_skb_free_detached(skb);
+	tx_free_skb_only(skb);
 	return XSKB_NET_XMIT_SUCCESS;
 }
 
@@ -279,9 +302,8 @@ static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 	}
 	q->tx_sent += nd;
 	XSKB_STAT_ADD(q->stats.tx_packets, 1);
-	XSKB_STAT_ADD(q->stats.tx_descs, nd);
+	XSKB_STAT_ADD(q->stats.tx_descs, nd - 1);	/* the extra ones: see xskb_queue__stats() */
 	XSKB_STAT_ADD(q->stats.tx_bytes, skb->len);
-	XSKB_STAT_ADD(q->stats.tx_zerocopy, 1);
 	/* The frames are the kernel's now: the skb lets go of them. */
 	sh->nr_frags = 0;
 	skb->data_len = 0;
@@ -359,7 +381,7 @@ static int tx_copy(struct xskb_queue *q, struct sk_buff *skb)
 	}
 	q->tx_sent += nd;
 	XSKB_STAT_ADD(q->stats.tx_packets, 1);
-	XSKB_STAT_ADD(q->stats.tx_descs, nd);
+	XSKB_STAT_ADD(q->stats.tx_descs, nd - 1);	/* the extra ones: see xskb_queue__stats() */
 	XSKB_STAT_ADD(q->stats.tx_bytes, len);
 	XSKB_STAT_ADD(q->stats.tx_copied, 1);
 	if (nd == 1 && xskb_skb_is_nonlinear(skb))
@@ -368,15 +390,10 @@ static int tx_copy(struct xskb_queue *q, struct sk_buff *skb)
 	return XSKB_NET_XMIT_SUCCESS;
 }
 
-/* NET_XMIT_SUCCESS or NET_XMIT_DROP (@skb consumed either way), or
- * TX_NOSPACE: no ring room or frames yet, @skb untouched. */
-static XSKB_ALWAYS_INLINE int tx_one(struct xskb_queue *q, struct sk_buff *skb)
+/* Neither in place nor linear: a chain of own frames, or a copy. */
+static int tx_other(struct xskb_queue *q, struct sk_buff *skb)
 {
-	const struct skb_shared_info *sh = xskb_skb_shinfo(skb);
-
-	if (xskb_likely(!sh->nr_frags && !sh->frag_list && tx_own_head(skb, q->umem)))
-		return tx_inplace(q, skb);
-	if (sh->nr_frags) {
+	if (xskb_skb_shinfo(skb)->nr_frags) {
 		int r = tx_frags(q, skb);
 
 		if (r != 1)
@@ -385,9 +402,21 @@ static XSKB_ALWAYS_INLINE int tx_one(struct xskb_queue *q, struct sk_buff *skb)
 	return tx_copy(q, skb);
 }
 
+/* NET_XMIT_SUCCESS or NET_XMIT_DROP (@skb consumed either way), or
+ * TX_NOSPACE: no ring room or frames yet, @skb untouched. */
+static XSKB_ALWAYS_INLINE int tx_one(struct xskb_queue *q, struct sk_buff *skb)
+{
+	struct xskb_umem *u = q->umem;
+	const struct skb_shared_info *sh = xskb_skb_shinfo(skb);
+
+	if (xskb_likely(tx_own_head(skb, u) && !sh->nr_frags && !sh->frag_list))
+		return tx_inplace(q, u, skb);
+	return tx_other(q, skb);
+}
+
 /* ---- the qdisc ------------------------------------------------------------------------ */
 
-static void tx_flush_list_add(struct xskb_queue *q)
+static XSKB_ALWAYS_INLINE void tx_flush_list_add(struct xskb_queue *q)
 {
 	struct xskb_umem *u = q->umem;
 
@@ -436,31 +465,52 @@ static XSKB_COLD int tx_not_owner(struct xskb_queue *q, struct sk_buff *skb)
 	return tx_drop(q, skb, XSKB_TX_DROP_NOT_OWNER, SKB_DROP_REASON_DEV_READY);
 }
 
-int xskb_queue__xmit(struct xskb_queue *q, struct sk_buff *skb)
+/* Everything but the common case: not yet the UMEM's poller, the
+ * interface gone, a runt, skbs waiting in the qdisc. */
+static XSKB_COLD int tx_xmit_slow(struct xskb_queue *q, struct sk_buff *skb)
 {
 	int r;
 
-	if (xskb_unlikely(!skb))
+	if (!xskb_umem_owned(q->umem) && tx_not_owner(q, skb))
 		return XSKB_NET_XMIT_DROP;
-	if (xskb_unlikely(!q))
-		return tx_drop(NULL, skb, XSKB_TX_DROP_GONE, SKB_DROP_REASON_DEV_READY);
-	if (xskb_unlikely(!xskb_umem_owned(q->umem)) && tx_not_owner(q, skb))
-		return XSKB_NET_XMIT_DROP;
-	if (xskb_unlikely(q->gone))
+	if (q->gone)
 		return tx_drop(q, skb, XSKB_TX_DROP_GONE, SKB_DROP_REASON_DEV_READY);
-	if (xskb_unlikely(skb->len < ETH_HLEN))
+	if (skb->len < ETH_HLEN)
 		return tx_drop(q, skb, XSKB_TX_DROP_RUNT, SKB_DROP_REASON_PKT_TOO_SMALL);
 	/* Behind what already waits: packets leave in order. */
-	if (xskb_unlikely(q->qdisc.qlen)) {
+	if (q->qdisc.qlen) {
 		tx_qdisc_run(q);
 		if (q->qdisc.qlen)
 			return tx_enqueue(q, skb);
 	}
 	r = tx_one(q, skb);
+	if (r == TX_NOSPACE)
+		return tx_enqueue(q, skb);
+	tx_flush_list_add(q);
+	return r;
+}
+
+static XSKB_ALWAYS_INLINE int tx_xmit(struct xskb_queue *q, struct sk_buff *skb)
+{
+	int r;
+
+	if (xskb_unlikely(!xskb_umem_owned(q->umem) || q->gone || skb->len < ETH_HLEN ||
+			  q->qdisc.qlen))
+		return tx_xmit_slow(q, skb);
+	r = tx_one(q, skb);
 	if (xskb_unlikely(r == TX_NOSPACE))
 		return tx_enqueue(q, skb);
 	tx_flush_list_add(q);
 	return r;
+}
+
+int xskb_queue__xmit(struct xskb_queue *q, struct sk_buff *skb)
+{
+	if (xskb_unlikely(!skb))
+		return XSKB_NET_XMIT_DROP;
+	if (xskb_unlikely(!q))
+		return tx_drop(NULL, skb, XSKB_TX_DROP_GONE, SKB_DROP_REASON_DEV_READY);
+	return tx_xmit(q, skb);
 }
 
 /* The device's queue for skb_get_queue_mapping(), as netdev_pick_tx() and
@@ -501,7 +551,7 @@ int xskb_dev_queue_xmit(struct sk_buff *skb)
 		if (!q)
 			return tx_drop(NULL, skb, XSKB_TX_DROP_GONE, SKB_DROP_REASON_DEV_READY);
 	}
-	return xskb_queue__xmit(q, skb);
+	return tx_xmit(q, skb);
 }
 
 /* ---- submit and kick --------------------------------------------------------------------- */

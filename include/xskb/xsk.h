@@ -229,7 +229,7 @@ typedef void (*xskb_rx_handler_t)(struct sk_buff *skb, void *arg);
  * @queue_id: RX queue of the interface
  * @mode: XSKB_MODE_AUTO (default), _COPY or _ZEROCOPY
  * @rx_size, @fill_size, @comp_size: ring sizes, powers of two (default 16384 for
- *        RX and fill, 4096 for completions)
+ *        RX and fill; completions: see @tx_size)
  * @copybreak: packets of at most this many bytes are copied into a small
  *             slab skb and their frame returned at once (default 0: off)
  * @multi_buffer: bind with XDP_USE_SG so frames larger than a UMEM frame

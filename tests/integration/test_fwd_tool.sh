@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration test of xskb-fwd on the three-namespace lab (client, proxy,
 # backend): in the proxy namespace it forwards exactly N frames from the
-# client to the backend, byte for byte with the MACs rewritten; --count N
+# client to the backend, byte for byte with the MACs rewritten, and frames
+# from the backend back to the MAC it learned on the client side; --count N
 # ends the run after exactly N; 9000-byte frames go through as multi-buffer
 # chains; a hairpin with --macswap sends frames back to the client with the
 # MACs swapped; SIGINT in the middle of a flood stops it cleanly; nothing
@@ -207,6 +208,37 @@ check "hairpin: MACs swapped on every frame ($mac_a -> $mac_c)" \
 	macs_are "$work/hp.pcap" "$mac_a" "$mac_c" 3000
 check "hairpin: nothing attached after exit" nothing_attached "$np" "$ia"
 check "hairpin: client receiver detached" nothing_attached "$nc" "$ic"
+
+# --- the return direction: OUT -> IN, to the MAC learned on IN ---------------------
+start back.rx "$work/back.rx.err" "$work/back.rx.json" "$bin/xskb-rx" -n "$nc" -i "$ic" \
+	--json --verify --pcap "$work/back.pcap"
+rx_pid=$last_pid
+start back "$work/back.err" "$work/back.json" "$bin/xskb-fwd" -n "$np" -i "$ia" -o "$ib" \
+	--dst-mac "$mac_s" --json
+fwd_pid=$last_pid
+from_backend() {	# from_backend ARGS...: frames from the backend to the client's address
+	"$bin/xskb-gen" -n "$nb" -i "$is" --dst-mac "$mac_b" --src-ip 198.18.2.2 \
+		--dst-ip 198.18.1.1 -e packet -s 100 "$@" >/dev/null
+}
+# Before the client has sent anything there is no MAC to return to.
+from_backend -c 500 -r 50k
+# To an address the backend's kernel drops quietly (not its own, no
+# forwarding): no ICMP comes back to muddle the client's counts.
+gen -e packet -c 100 -s 100 --dst-ip 198.18.2.99 >/dev/null
+from_backend -c 2000 -r 50k
+sleep 1
+stop "$fwd_pid"
+check "return: exit 0 (status $status)" test "$status" -eq 0
+stop "$rx_pid"
+check "return: 500 dropped before a MAC was learned" \
+	test "$(json_num no_return_mac "$work/back.json")" = 500
+check "return: out_port forwarded 2000" test "$(port_num out_port forwarded "$work/back.json")" = 2000
+check "return: in_port forwarded 100" test "$(port_num in_port forwarded "$work/back.json")" = 100
+check "return: client got exactly the 2000" test "$(json_num rx_packets "$work/back.rx.json")" = 2000
+check "return: client verify_ok 2000" test "$(json_num verify_ok "$work/back.rx.json")" = 2000
+check "return: every frame from $mac_a to the learned $mac_c" \
+	macs_are "$work/back.pcap" "$mac_a" "$mac_c" 2000
+check "return: nothing attached after exit" nothing_attached "$np" "$ia" "$ib"
 
 # --- 4. SIGINT in the middle of a flood ---------------------------------------------
 backend_rx flood

@@ -4,6 +4,7 @@
  * extension headers, read with bounds checks only, never trusting a length.
  */
 #include <arpa/inet.h>
+#include <string.h>
 #include <xskb/if_vlan.h>
 #include <xskb/ip.h>
 
@@ -15,13 +16,23 @@
 #define IPV4_OFFSET	0x1fff	/* fragment offset bits of frag_off (the kernel's IP_OFFSET) */
 #define IPV6_FRAG_OFF	0xfff8	/* fragment offset bits of the fragment header */
 
-/* @len bytes at @off of the packet, which ends at @limit (<= skb->len). */
+/*
+ * @len bytes at @off of the packet, which ends at @limit (<= skb->len),
+ * always copied into @buf: the headers sit wherever the frame put them
+ * (IPv4 after a 14-byte Ethernet header is 2 mod 4), and reading a struct
+ * iphdr through a misaligned pointer is undefined behaviour.
+ */
 static const void *hdr_ptr(const struct sk_buff *skb, unsigned int off, unsigned int len,
 			   unsigned int limit, void *buf)
 {
+	const void *p;
+
 	if (off > limit || len > limit - off)
 		return NULL;
-	return xskb_skb_header_pointer(skb, (int)off, (int)len, buf);
+	p = xskb_skb_header_pointer(skb, (int)off, (int)len, buf);
+	if (p && p != buf)
+		memcpy(buf, p, len);
+	return p ? buf : NULL;
 }
 
 /* The upper-layer header at @off is there in full (as far as its own

@@ -21,7 +21,9 @@
 
 /* ---- frames ---------------------------------------------------------------- */
 
-struct frame {
+/* b + ETH_HLEN is 4-aligned: the tests read struct iphdr there. */
+struct __attribute__((aligned(8))) frame {
+	unsigned char pad[2];
 	unsigned char b[1024];
 	size_t len;
 	int nh, th;		/* expected offsets from skb->data (after Ethernet) */
@@ -176,7 +178,7 @@ static struct sk_buff *frame_skb(const struct frame *f, size_t len, size_t head,
 	struct sk_buff *skb = alloc_skb(1200, GFP_KERNEL);
 
 	assert_non_null(skb);
-	skb_reserve(skb, 64);
+	skb_reserve(skb, 64 + 2);	/* the IP header 4-aligned, for ip_hdr(skb)-> */
 	skb_put_data(skb, f->b, (unsigned int)head);
 	if (split < head || split > len)
 		split = len;

@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 
 #include "util.h"
+#include "xdp_count.h"
 
 #define PROG "xskb-kudp"
 
@@ -38,10 +39,12 @@ static void usage(FILE *f)
 		"usage: " PROG " [options]\n"
 		"\n"
 		"Baseline receiver for benchmarks: one kernel UDP socket drained with\n"
-		"recvmmsg(). With -i it first attaches a two-instruction XDP_PASS program to\n"
+		"recvmmsg(). With -i it first attaches a counting XDP_PASS program to\n"
 		"IFACE (native mode) and removes it at exit: frames an XDP program sends\n"
 		"into a veth (xskb-gen's live-frame engine) only arrive when the receiving\n"
-		"end has one. Exits on SIGINT/SIGTERM, --duration or --count.\n"
+		"end has one. With --echo every datagram goes back to its sender\n"
+		"(sendmmsg()): the backend of the UDP proxy benchmarks. Exits on\n"
+		"SIGINT/SIGTERM, --duration or --count.\n"
 		"\n"
 		"  -n, --netns NAME        run inside network namespace NAME (/run/netns/NAME)\n"
 		"  -i, --interface IFACE   attach the XDP_PASS program to IFACE\n"
@@ -51,13 +54,15 @@ static void usage(FILE *f)
 		"  -c, --count N           stop after N datagrams\n"
 		"  -b, --batch N           datagrams per recvmmsg(), 1..%d (default 64)\n"
 		"      --rcvbuf BYTES      socket receive buffer (default %u; SO_RCVBUFFORCE)\n"
+		"      --echo              send every datagram back to where it came from\n"
 		"      --json              print a JSON summary on stdout at exit\n"
 		"      --quiet             no messages on stderr except errors\n"
 		"  -h, --help              this text\n"
 		"\n"
 		"JSON: rx_packets, rx_bytes (as Ethernet frame bytes: payload + %d),\n"
-		"rx_payload_bytes, seconds, pps, active_seconds, active_pps, and the\n"
-		"namespace's UDP counters over the run (udp_rcvbuf_errors, udp_in_errors).\n"
+		"rx_payload_bytes, seconds, pps, active_seconds, active_pps, tx_packets and\n"
+		"tx_errors (--echo: echoed, not echoed), and the namespace's UDP counters\n"
+		"over the run (udp_rcvbuf_errors, udp_in_errors).\n"
 		"Exit status: 0 ok, 1 failure, 2 bad usage.\n",
 		BATCH_MAX, DEFAULT_RCVBUF, HDR_BYTES);
 }
@@ -69,13 +74,13 @@ struct opts {
 	const char *netns, *ifname;
 	struct in_addr addr;
 	unsigned int port, batch, rcvbuf;
-	bool json, quiet;
+	bool json, quiet, echo;
 	uint64_t duration_ns, count;
 };
 
 static void parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_RCVBUF = 256, O_JSON, O_QUIET };
+	enum { O_RCVBUF = 256, O_JSON, O_QUIET, O_ECHO };
 	static const struct option lo[] = {
 		{ "netns", required_argument, NULL, 'n' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -86,6 +91,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "rcvbuf", required_argument, NULL, O_RCVBUF },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "echo", no_argument, NULL, O_ECHO },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -120,6 +126,7 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->rcvbuf = (unsigned int)num("--rcvbuf", optarg, 4096, 1u << 30);
 			break;
 		case O_JSON: o->json = true; break;
+		case O_ECHO: o->echo = true; break;
 		case O_QUIET: o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: xt_bad_option(PROG, argv, c);
@@ -134,65 +141,6 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-/* ---- XDP_PASS on the receiving veth ------------------------------------------- */
-
-struct pass_prog {
-	int ifindex;
-	int fd;
-	bool attached;
-};
-
-/*
- * r0 = XDP_PASS; exit. Loaded frags-aware (BPF_F_XDP_HAS_FRAGS) so veth
- * accepts it at MTU 9000 too. UPDATE_IF_NOEXIST: never replace someone
- * else's program.
- */
-static int pass_attach(struct pass_prog *p, const char *ifname)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, lo, .prog_flags = BPF_F_XDP_HAS_FRAGS);
-	int err;
-
-	p->ifindex = (int)if_nametoindex(ifname);
-	if (!p->ifindex) {
-		fprintf(stderr, PROG ": no interface %s in this network namespace\n", ifname);
-		return -ENODEV;
-	}
-	p->fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xskb_kudp_pass", "GPL", insns, 2, &lo);
-	if (p->fd < 0) {
-		err = p->fd;
-		fprintf(stderr, PROG ": cannot load the XDP_PASS program: %s\n", strerror(-err));
-		return err;
-	}
-	err = bpf_xdp_attach(p->ifindex, p->fd, XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST,
-			     NULL);
-	if (err) {
-		fprintf(stderr, PROG ": cannot attach XDP_PASS to %s: %s%s\n", ifname,
-			strerror(-err), err == -EBUSY ? " (it has an XDP program already)" : "");
-		return err;
-	}
-	p->attached = true;
-	return 0;
-}
-
-static void pass_detach(struct pass_prog *p)
-{
-	/* XDP_FLAGS_REPLACE with our fd: remove our program and nothing else. */
-	LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = p->fd);
-
-	if (p->attached) {
-		int err = bpf_xdp_attach(p->ifindex, -1, XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE, &ao);
-
-		if (err)
-			fprintf(stderr, PROG ": detaching XDP_PASS failed: %s\n", strerror(-err));
-	}
-	if (p->fd >= 0)
-		close(p->fd);
 }
 
 /* ---- UDP counters of this namespace ---------------------------------------- */
@@ -239,6 +187,7 @@ static void udp_mib_read(struct udp_mib *m)
 
 struct counts {
 	uint64_t packets, payload, t_start, t_first, t_last;
+	uint64_t echoed, echo_errors;
 };
 
 static int open_socket(const struct opts *o)
@@ -268,14 +217,35 @@ static int open_socket(const struct opts *o)
 	return fd;
 }
 
+/* Send the @got datagrams just received back to their senders, as they are
+ * (each message already names its sender; the iovecs hold its length). */
+static void echo(int fd, struct mmsghdr *msgs, int got, struct counts *n)
+{
+	int done = 0;
+
+	for (int i = 0; i < got; i++)
+		msgs[i].msg_hdr.msg_iov->iov_len = msgs[i].msg_len;
+	/* Bounded: a full socket buffer costs the rest of the batch. */
+	for (int tries = 0; done < got && tries < 4; tries++) {
+		int s = sendmmsg(fd, msgs + done, (unsigned int)(got - done), MSG_DONTWAIT);
+
+		if (s <= 0)
+			break;
+		done += s;
+	}
+	n->echoed += (uint64_t)done;
+	n->echo_errors += (uint64_t)(got - done);
+}
+
 static int run(int fd, const struct opts *o, struct counts *n)
 {
 	struct mmsghdr *msgs = calloc(o->batch, sizeof(*msgs));
 	struct iovec *iov = calloc(o->batch, sizeof(*iov));
+	struct sockaddr_in *from = calloc(o->batch, sizeof(*from));
 	unsigned char *bufs = malloc((size_t)o->batch * MSG_BUF);
 	int err = 0;
 
-	if (!msgs || !iov || !bufs) {
+	if (!msgs || !iov || !bufs || !from) {
 		err = -ENOMEM;
 		fprintf(stderr, PROG ": out of memory\n");
 		goto out;
@@ -285,12 +255,19 @@ static int run(int fd, const struct opts *o, struct counts *n)
 		iov[i].iov_len = MSG_BUF;
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
 	}
 	n->t_start = xt_now_ns();
 	while (!stop_signal) {
 		/* MSG_WAITFORONE: block for the first datagram only, then take
 		 * what is queued, up to the batch. */
-		int got = recvmmsg(fd, msgs, o->batch, MSG_WAITFORONE, NULL);
+		int got;
+
+		for (unsigned int i = 0; i < o->batch; i++) {
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			iov[i].iov_len = MSG_BUF;
+		}
+		got = recvmmsg(fd, msgs, o->batch, MSG_WAITFORONE, NULL);
 
 		if (got < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -302,6 +279,8 @@ static int run(int fd, const struct opts *o, struct counts *n)
 			for (int i = 0; i < got; i++)
 				n->payload += msgs[i].msg_len;
 			n->packets += (uint64_t)got;
+			if (o->echo)
+				echo(fd, msgs, got, n);
 			n->t_last = xt_now_ns();
 			if (!n->t_first)
 				n->t_first = n->t_last;
@@ -313,6 +292,7 @@ static int run(int fd, const struct opts *o, struct counts *n)
 	}
 out:
 	free(bufs);
+	free(from);
 	free(iov);
 	free(msgs);
 	return err;
@@ -331,6 +311,9 @@ static void print_json(const struct opts *o, const struct counts *n, const struc
 	       n->payload + n->packets * HDR_BYTES, n->payload,
 	       secs > 0 ? (double)n->packets / secs : 0.0, active,
 	       active > 0 ? (double)n->packets / active : 0.0);
+	if (o->echo)
+		printf(",\"tx_packets\":%" PRIu64 ",\"tx_errors\":%" PRIu64, n->echoed,
+		       n->echo_errors);
 	if (m0->valid && m1->valid)
 		printf(",\"udp_in_datagrams\":%" PRIu64 ",\"udp_in_errors\":%" PRIu64
 		       ",\"udp_rcvbuf_errors\":%" PRIu64,
@@ -342,7 +325,7 @@ static void print_json(const struct opts *o, const struct counts *n, const struc
 
 int main(int argc, char **argv)
 {
-	struct pass_prog pass = { .fd = -1 };
+	struct xdp_count pass = { .prog_fd = -1, .map_fd = -1 };
 	struct udp_mib m0, m1;
 	struct counts n = { 0 };
 	struct sigaction sa;
@@ -364,7 +347,7 @@ int main(int argc, char **argv)
 	fd = open_socket(&o);
 	if (fd < 0)
 		return 1;
-	err = o.ifname ? pass_attach(&pass, o.ifname) : 0;
+	err = o.ifname ? xdp_count_attach(&pass, o.ifname, XDP_PASS, PROG) : 0;
 	if (!err) {
 		if (!o.quiet)
 			fprintf(stderr, PROG ": UDP port %u%s%s: receiving\n", o.port,
@@ -377,7 +360,7 @@ int main(int argc, char **argv)
 		else if (!o.quiet)
 			fprintf(stderr, PROG ": %" PRIu64 " datagrams\n", n.packets);
 	}
-	pass_detach(&pass);
+	xdp_count_detach(&pass, PROG);
 	close(fd);
 	return err ? 1 : 0;
 }

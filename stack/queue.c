@@ -103,9 +103,10 @@ int xskb_queue__stats(struct xskb_queue *q, struct xskb_queue_stats *st)
 	st->skb_inplace = st->rx_packets - st->skb_slab - st->skb_frags;
 	/* Likewise on transmit: the in-place path counts packets and bytes
 	 * only; every packet takes one descriptor plus the chains' extra ones,
-	 * and every sent packet not copied went out without a copy. */
+	 * and every sent packet neither copied nor with its headers copied
+	 * went out without a copy. */
 	st->tx_descs += st->tx_packets;
-	st->tx_zerocopy = st->tx_packets - st->tx_copied;
+	st->tx_zerocopy = st->tx_packets - st->tx_copied - st->tx_hdr_copied;
 	if (q->ops->stats)
 		q->ops->stats(q, st);
 	return 0;

@@ -236,24 +236,28 @@ static XSKB_ALWAYS_INLINE int tx_inplace(struct xskb_queue *q, struct xskb_umem 
 /*
  * Zero-copy, multi-buffer: an skb whose page fragments are all private
  * frames of the UMEM (a chain received in XSKB_MB_FRAGS mode) goes out as a
- * descriptor chain: the linear part (the copied headers) is copied into a
- * fresh frame, or sent in place when it is a frame itself, and each fragment
- * goes out from its own frame. Returns 1 when the skb does not qualify.
+ * descriptor chain of its own frames. Its linear part (the headers the
+ * receive path copied out, maybe rewritten) goes back into the first
+ * fragment's frame, right in front of the fragment, where the receive path
+ * found it, so the chain has as many descriptors as it arrived with; into a
+ * fresh frame when there is no room there; in place when the head is a frame
+ * itself. Returns 1 when the skb does not qualify.
  */
 static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 {
 	struct xskb_umem *u = q->umem;
 	struct skb_shared_info *sh = xskb_skb_shinfo(skb);
-	unsigned int hl = xskb_skb_headlen(skb), nd = sh->nr_frags + (hl != 0), room, i;
-	bool own_head = tx_own_head(skb, u);
+	unsigned int hl = xskb_skb_headlen(skb), nf = sh->nr_frags, room, i, nd;
+	bool own_head = tx_own_head(skb, u), merge;
 	int start = -1;
 	__u32 k = 0;
 
 	room = u->frame_size - q->tx_off;
 	if (!q->multi_buffer || sh->frag_list || xskb_skb_cloned(skb) ||
-	    xskb_refcount_read(&skb->users) != 1 || nd > q->tx_chain_max || (!own_head && hl > room))
+	    xskb_refcount_read(&skb->users) != 1 || nf + 1 > q->tx_chain_max ||
+	    (!own_head && hl > room))
 		return 1;
-	for (i = 0; i < sh->nr_frags; i++) {
+	for (i = 0; i < nf; i++) {
 		const skb_frag_t *f = &sh->frags[i];
 		size_t pi = (size_t)(f->page - u->pages);
 
@@ -262,12 +266,15 @@ static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 		    (__u64)f->offset + f->len > u->frame_size)
 			return 1;
 	}
+	/* The headers back in front of the first fragment, in its frame. */
+	merge = hl && !own_head && sh->frags[0].offset >= hl;
+	nd = nf + (hl && !merge);
 	if (skb->ip_summed == XSKB_CHECKSUM_PARTIAL) {
 		start = tx_csum_start(skb);
 		if (start < 0)
 			return tx_drop(q, skb, XSKB_TX_DROP_CSUM, SKB_DROP_REASON_NOT_SPECIFIED);
 	}
-	if (!tx_room(q, nd) || (hl && !own_head && !tx_frames(q, 1)))
+	if (!tx_room(q, nd) || (hl && !own_head && !merge && !tx_frames(q, 1)))
 		return TX_NOSPACE;
 	if (start >= 0) {
 		/* In the linear part, which is ours to write: private. */
@@ -276,7 +283,17 @@ static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 		memcpy(skb->data + start + skb->csum_offset, &v, sizeof(v));
 		XSKB_STAT_ADD(q->stats.tx_csum_sw, 1);
 	}
-	if (hl) {
+	i = 0;
+	if (merge) {
+		skb_frag_t *f = &sh->frags[0];
+		unsigned int fi = (unsigned int)(f->page - u->pages);
+		__u64 addr = ((__u64)fi << u->frame_shift) + f->offset - hl;
+
+		memcpy(u->area + addr, skb->data, hl);
+		tx_desc(q, addr, hl + f->len, nf > 1 ? XDP_PKT_CONTD : 0);
+		u->state[fi] = q->tx_slot;
+		i = k = 1;
+	} else if (hl) {
 		unsigned int fi;
 		__u64 addr;
 
@@ -288,11 +305,11 @@ static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 			addr = ((__u64)fi << u->frame_shift) + q->tx_off;
 			memcpy(u->area + addr, skb->data, hl);
 		}
-		tx_desc(q, addr, hl, sh->nr_frags ? XDP_PKT_CONTD : 0);
+		tx_desc(q, addr, hl, nf ? XDP_PKT_CONTD : 0);
 		u->state[fi] = q->tx_slot;
-		k++;
+		k = 1;
 	}
-	for (i = 0; i < sh->nr_frags; i++, k++) {
+	for (; i < nf; i++, k++) {
 		const skb_frag_t *f = &sh->frags[i];
 		unsigned int fi = (unsigned int)(f->page - u->pages);
 
@@ -304,6 +321,8 @@ static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 	XSKB_STAT_ADD(q->stats.tx_packets, 1);
 	XSKB_STAT_ADD(q->stats.tx_descs, nd - 1);	/* the extra ones: see xskb_queue__stats() */
 	XSKB_STAT_ADD(q->stats.tx_bytes, skb->len);
+	if (hl && !own_head)
+		XSKB_STAT_ADD(q->stats.tx_hdr_copied, 1);
 	/* The frames are the kernel's now: the skb lets go of them. */
 	sh->nr_frags = 0;
 	skb->data_len = 0;

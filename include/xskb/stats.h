@@ -62,9 +62,11 @@ struct xskb_queue_stats {
 	__u64 tx_packets;		/* packets put on the TX ring */
 	__u64 tx_bytes;			/* their Ethernet frame bytes */
 	__u64 tx_descs;			/* descriptors (a multi-buffer packet takes several) */
-	__u64 tx_zerocopy;		/* sent from the skb's own frame(s): no copy */
+	__u64 tx_zerocopy;		/* sent from the skb's own frame(s): no byte copied */
 	__u64 tx_copied;		/* copied into a free frame (clone, slab skb, other UMEM) */
 	__u64 tx_linearized;		/* of tx_copied: a frags skb copied into one frame */
+	__u64 tx_hdr_copied;		/* chains sent from their own frames but for the copied
+					 * headers (a multi-buffer skb's linear part) */
 	__u64 tx_completed;		/* frames the completion ring gave back */
 	__u64 tx_qdisc_queued;		/* packets that waited in the software queue */
 	__u64 tx_kicks;			/* sendto() wakeups of the kernel's TX path */

@@ -68,6 +68,9 @@ static void usage(FILE *f)
 		"      --tx-ring N         TX ring size per queue (default 4096)\n"
 		"      --qdisc-len N       frames waiting in software when a TX ring is full\n"
 		"                          (default 1024)\n"
+		"      --tx-budget N|kernel  copy mode: descriptors the kernel sends per kick\n"
+		"                          (XDP_MAX_TX_SKB_BUDGET, Linux 6.17+; default the TX\n"
+		"                          ring size; kernel: its own 32)\n"
 		"      --cpu N             pin the NAPI thread to CPU N\n"
 		"      --budget N          NAPI budget per poll (default 64)\n"
 		"      --idle-us N         busy-poll N µs after the last packet before sleeping\n"
@@ -173,7 +176,7 @@ static void on_packet(struct sk_buff *skb, void *arg)
 
 struct opts {
 	const char *in, *out, *netns;
-	unsigned int queue, frame_size, frames, ring, tx_ring, qdisc_len, budget, idle_us;
+	unsigned int queue, frame_size, frames, ring, tx_ring, qdisc_len, tx_budget, budget, idle_us;
 	int cpu;
 	enum xskb_bind_mode mode;
 	enum xskb_attach_mode attach;
@@ -192,7 +195,8 @@ static void parse_mac(const char *opt, const char *s, unsigned char mac[6])
 static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_DST = 256, O_RETURN, O_SWAP, O_JSON, O_MB, O_COPY, O_ZC, O_MODE, O_ATTACH, O_BUSY,
-	       O_FSIZE, O_FRAMES, O_RING, O_TXRING, O_QDISC, O_CPU, O_BUDGET, O_IDLE, O_QUIET };
+	       O_FSIZE, O_FRAMES, O_RING, O_TXRING, O_QDISC, O_TXBUDGET, O_CPU, O_BUDGET, O_IDLE,
+	       O_QUIET };
 	static const struct option lo[] = {
 		{ "in", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
@@ -215,6 +219,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "ring", required_argument, NULL, O_RING },
 		{ "tx-ring", required_argument, NULL, O_TXRING },
 		{ "qdisc-len", required_argument, NULL, O_QDISC },
+		{ "tx-budget", required_argument, NULL, O_TXBUDGET },
 		{ "cpu", required_argument, NULL, O_CPU },
 		{ "budget", required_argument, NULL, O_BUDGET },
 		{ "idle-us", required_argument, NULL, O_IDLE },
@@ -273,6 +278,10 @@ static void parse(int argc, char **argv, struct opts *o)
 		case O_QDISC:
 			o->qdisc_len = (unsigned int)num("--qdisc-len", optarg, 1, 1u << 20);
 			break;
+		case O_TXBUDGET:
+			o->tx_budget = !strcmp(optarg, "kernel") ? XSKB_TX_BUDGET_KERNEL :
+				       (unsigned int)num("--tx-budget", optarg, 32, 65536);
+			break;
 		case O_CPU: o->cpu = (int)num("--cpu", optarg, 0, 4095); break;
 		case O_BUDGET: o->budget = (unsigned int)num("--budget", optarg, 1, 4096); break;
 		case O_IDLE: o->idle_us = xt_opt_idle_us(PROG, optarg); break;
@@ -313,7 +322,7 @@ struct port {
 
 struct totals {
 	unsigned long long rx, rx_bytes, fwd, sent, sent_bytes, descs, completed, zc, copied,
-		linearized, kicks, kick_errors, rx_drops, tx_drops, kernel_rx_dropped, xmit_drop;
+		linearized, hdr_copied, kicks, kick_errors, rx_drops, tx_drops, kernel_rx_dropped, xmit_drop;
 };
 
 static void sum(const struct port *p, unsigned int n, struct totals *t)
@@ -333,6 +342,7 @@ static void sum(const struct port *p, unsigned int n, struct totals *t)
 		t->zc += s->tx_zerocopy;
 		t->copied += s->tx_copied;
 		t->linearized += s->tx_linearized;
+		t->hdr_copied += s->tx_hdr_copied;
 		t->kicks += s->tx_kicks;
 		t->kick_errors += s->tx_kick_errors;
 		t->kernel_rx_dropped += s->xdp_rx_dropped;
@@ -422,10 +432,12 @@ static void print_json(const struct opts *o, const struct port *p, unsigned int 
 	       o->multi_buffer ? "true" : "false", mac_mode(o), secs, active);
 	printf("\"received\":%llu,\"received_bytes\":%llu,\"forwarded\":%llu,\"sent\":%llu,"
 	       "\"sent_bytes\":%llu,\"sent_descs\":%llu,\"completed\":%llu,\"pending\":%llu,"
-	       "\"pps\":%.0f,\"tx_zerocopy\":%llu,\"tx_copied\":%llu,\"tx_linearized\":%llu,"
+	       "\"pps\":%.0f,\"tx_zerocopy\":%llu,\"tx_hdr_copied\":%llu,\"tx_copied\":%llu,"
+	       "\"tx_linearized\":%llu,"
 	       "\"kicks\":%llu,\"tx_csum\":\"%s\",\"tx_budget\":%u,",
 	       t->rx, t->rx_bytes, t->fwd, t->sent, t->sent_bytes, t->descs, t->completed, pending,
-	       active > 0 ? (double)t->fwd / active : 0.0, t->zc, t->copied, t->linearized,
+	       active > 0 ? (double)t->fwd / active : 0.0, t->zc, t->hdr_copied, t->copied,
+	       t->linearized,
 	       t->kicks, xskb_tx_csum_str(xskb_queue__tx_csum(p[n - 1].q)),
 	       xskb_queue__tx_budget(p[n - 1].q));
 	printf("\"dropped\":{\"rx\":{");
@@ -537,7 +549,8 @@ int main(int argc, char **argv)
 		for (unsigned int i = 0; i < n; i++) {
 			XSKB_OPTS(xskb_queue_opts, qopts, .queue_id = o.queue, .mode = o.mode,
 				  .rx_size = o.ring, .fill_size = o.ring, .tx_size = o.tx_ring,
-				  .tx_qdisc_len = o.qdisc_len, .multi_buffer = o.multi_buffer,
+				  .tx_qdisc_len = o.qdisc_len, .tx_budget = o.tx_budget,
+				  .multi_buffer = o.multi_buffer,
 				  .mb_mode = o.multi_buffer ? XSKB_MB_FRAGS : XSKB_MB_SLAB,
 				  .busy_poll = o.busy_poll, .handler = on_packet,
 				  .handler_arg = &ctx->dir[i]);

@@ -21,6 +21,7 @@
 #include <xskb/skbuff.h>
 
 #include "caps.h"
+#include "lab.h"
 #include "pktgen.h"
 #include "util.h"
 
@@ -532,6 +533,9 @@ int main(int argc, char **argv)
 
 		/* The library explains each failure, naming the capabilities XDP
 		 * needs; for the socket and the UMEM we add the one missing. */
+		/* A sender's TX checksum offload leaves checksums unfinished
+		 * in the frames we see (lab.h says why it matters). */
+		xt_warn_tx_csum_offload(NULL, o.ifname);
 		if (xskb_dev__open(&dev, o.ifname, &dopts) ||
 		    (o.nr_rules && xskb_dev__set_rules(dev, o.rules, o.nr_rules)))
 			goto out;

@@ -9,7 +9,8 @@
 XSKB_DEPS_BUILD=(cmake make gcc pkg-config clang llvm libxdp-dev libbpf-dev libnuma-dev
 	libelf-dev zlib1g-dev libpcap-dev iproute2)
 XSKB_DEPS_TEST=(libcmocka-dev valgrind tshark g++)
-XSKB_DEPS_BENCH=(gnuplot-nox python3 dpdk librte-net-af-xdp23 librte-net-null23
+# dpdk-dev: Debian 12's dpdk-testpmd is there (the dpdk package has none).
+XSKB_DEPS_BENCH=(gnuplot-nox python3 dpdk dpdk-dev librte-net-af-xdp23 librte-net-null23
 	librte-mempool-ring23)
 
 xskb_install_deps() {

@@ -32,6 +32,27 @@ REPLAY_NAMES = {
     "dpdk": "dpdk-testpmd net_null rxonly (copy=0)",
 }
 REPLAY_ORDER = ["xskb", "bare", "dpdk"]
+FWD_REPLAY_NAMES = {
+    "xskb": "xskb-bench replay-fwd (skbs, dev_queue_xmit)",
+    "bare": "xskb-bench replay-fwd --bare (replay rings, no skb)",
+    "ringfwd": "xskb-ringfwd (in-memory rings, no library)",
+    "dpdk-macswap": "dpdk-testpmd net_null macswap (copy=0)",
+    "dpdk-io": "dpdk-testpmd net_null io (copy=0)",
+}
+FWD_REPLAY_ORDER = ["xskb", "bare", "ringfwd", "dpdk-macswap", "dpdk-io"]
+FWD_VETH_NAMES = {
+    "xskb": "xskb-fwd",
+    "bare": "bare libxdp l2fwd (xskb-bare --fwd --tx-budget 2048)",
+    "bare-k32": "bare libxdp l2fwd, kernel TX budget 32 (xskb-bare --fwd)",
+    "dpdk": "dpdk-testpmd 2x net_af_xdp, mac mode",
+    "kernel": "kernel IP forwarding (ip_forward=1)",
+}
+FWD_VETH_ORDER = ["xskb", "bare", "bare-k32", "dpdk", "kernel"]
+FWD_UDP_NAMES = {
+    "xskb": "xskb-udp-proxy",
+    "krelay": "kernel UDP relay, recvmmsg/sendmmsg (xskb-krelay)",
+}
+FWD_UDP_ORDER = ["xskb", "krelay"]
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLOT_COLUMNS = [  # (title, contender for 64/1500, contender for 9000)
     ("bare libxdp loop", "bare", "bare-mb"),
@@ -129,6 +150,51 @@ class Results:
             return None
         ns = j.get("ns_per_pkt") or (1e3 / j["mpps"] if j["mpps"] else None)
         return {"mpps": j["mpps"], "ns_per_pkt": ns}
+
+    def fwd_replay_one(self, rid, contender):
+        return self.replay_one(rid, "dpdk" if contender.startswith("dpdk") else contender)
+
+    def fwd_veth_one(self, rid):
+        gen = load_json(self.path(rid + ".gen.json"))
+        sink = load_json(self.path(rid + ".sink.json"))
+        if not gen or not sink or not gen.get("sent") or not gen.get("seconds"):
+            return None
+        sent, secs, got = gen["sent"], gen["seconds"], sink.get("rx_packets", 0)
+        return {"sent": sent, "received": got, "fraction": got / sent,
+                "offered_mpps": sent / secs / 1e6, "mpps": got / secs / 1e6,
+                "arrival_mpps": (sink.get("active_pps") or 0) / 1e6}
+
+    def fwd_udp_one(self, rid):
+        c = load_json(self.path(rid + ".client.json"))
+        if not c or not c.get("sent") or not c.get("seconds"):
+            return None
+        px = load_json(self.path(rid + ".proxy.json")) or {}
+        return {"sent": c["sent"], "received": c["received"], "bad": c.get("bad", 0),
+                "fraction": c["received"] / c["sent"],
+                "offered_mpps": c["sent"] / c["seconds"] / 1e6,
+                "mpps": c["received"] / c["seconds"] / 1e6,
+                "proxy": px}
+
+    def _medians(self, agg, keys):
+        for a in agg.values():
+            for k in keys:
+                a[k] = median([x[k] for x in a["runs"]])
+            if a["runs"] and "mpps" in keys:
+                a["mpps_min"] = min(x["mpps"] for x in a["runs"])
+                a["mpps_max"] = max(x["mpps"] for x in a["runs"])
+        return agg
+
+    def fwd_replay(self):
+        return self._medians(self._collect("fwd-replay", lambda r: self.fwd_replay_one(
+            r["id"], r["contender"])), ("mpps", "ns_per_pkt"))
+
+    def fwd_veth(self):
+        return self._medians(self._collect("fwd-veth", lambda r: self.fwd_veth_one(r["id"])),
+                             ("mpps", "fraction", "offered_mpps", "sent", "arrival_mpps"))
+
+    def fwd_udp(self):
+        return self._medians(self._collect("fwd-udp", lambda r: self.fwd_udp_one(r["id"])),
+                             ("mpps", "fraction", "offered_mpps", "sent", "bad"))
 
     def callgrind_total(self, contender, n):
         try:
@@ -245,9 +311,14 @@ class Report:
         self.cg = res.callgrind()
         self.micro = res.micro()
         self.meta = res.meta
+        self.fwd = {"replay": res.fwd_replay(), "veth": res.fwd_veth(), "udp": res.fwd_udp()}
 
     def vget(self, size, c, key):
         a = self.veth.get((size, c))
+        return a.get(key) if a and a["n"] else None
+
+    def fget(self, kind, size, c, key="mpps"):
+        a = self.fwd[kind].get((size, c))
         return a.get(key) if a and a["n"] else None
 
     def rget(self, size, c, key="mpps"):
@@ -329,6 +400,27 @@ class Report:
                      fmt(ratio(ipp, 60.0), ".3f") + "x of 60" if ipp else "n/a",
                      verdict(ipp, 60.0, higher_is_better=False),
                      cg.get("note") or "(Ir(N2) - Ir(N1)) / (N2 - N1)"])
+        for kind, size, c, base, target, what, how in (
+                ("replay", 64, "xskb", "dpdk-macswap", 1.0,
+                 "replay forward 64 B: xskb Mpps >= 1.0x dpdk-testpmd net_null macswap",
+                 "one core each"),
+                ("veth", 64, "xskb", "bare", 0.95,
+                 "veth forward 64 B: xskb-fwd >= 0.95x the bare l2fwd loop",
+                 "frames at the backend / sender's time"),
+                ("veth", 64, "xskb", "dpdk", 1.0,
+                 "veth forward 64 B: xskb-fwd >= 1.0x dpdk-testpmd net_af_xdp mac",
+                 "frames at the backend / sender's time"),
+                ("udp", 18, "xskb", "krelay", 3.0,
+                 "UDP proxy: xskb-udp-proxy >= 3x the kernel socket relay",
+                 "echoed replies at the clients / their time")):
+            if not self.fwd[kind]:
+                continue
+            x, b = self.fget(kind, size, c), self.fget(kind, size, base)
+            rr = ratio(x, b)
+            notes = self.fwd[kind].get((size, c), {}).get("notes", [])
+            rows.append([what, "%s vs %s Mpps" % (fmt(x, ".3f"), fmt(b, ".3f")),
+                         fmt(rr, ".3f") + "x" if rr else "n/a", verdict(rr, target),
+                         "; ".join(notes[:1]) or how])
         for t in (1, 2):
             r = self.mixed_ratio(t)
             rows.append(["slab: kmalloc/kfree mixed 64-2048 B >= 2x glibc ops/s (%d thread%s)"
@@ -418,6 +510,51 @@ class Report:
         if notes:
             out += "\n\nNotes:\n\n" + "\n".join("- " + n for n in notes)
         return out
+
+    def _fwd_table(self, kind, order, names, header_extra, row_extra, base, base_name):
+        rows, notes = [], []
+        agg = self.fwd[kind]
+        for size in sorted({k[0] for k in agg}):
+            for c in order:
+                a = agg.get((size, c))
+                if not a:
+                    continue
+                for n in a["notes"]:
+                    s = "%d B, %s: %s" % (size, c, n)
+                    if s not in notes:
+                        notes.append(s)
+                if not a["n"]:
+                    rows.append([size, names[c], 0] + [""] * (len(header_extra) + 3))
+                    continue
+                rows.append([size, names[c], a["n"], fmt(a["mpps"], ".3f"),
+                             "%s – %s" % (fmt(a["mpps_min"], ".3f"), fmt(a["mpps_max"], ".3f"))]
+                            + row_extra(a)
+                            + [fmt(ratio(a["mpps"], self.fget(kind, size, base)), ".3f")])
+        if not rows:
+            return "_Not run._"
+        out = md_table(["B", "contender", "runs", "Mpps (median)", "min – max"] + header_extra
+                       + ["/ " + base_name], rows,
+                       ["---:", "---", "---:", "---:", "---:"] + ["---:"] * (len(header_extra) + 1))
+        if notes:
+            out += "\n\nNotes:\n\n" + "\n".join("- " + n for n in notes)
+        return out
+
+    def fwd_replay_md(self):
+        return self._fwd_table("replay", FWD_REPLAY_ORDER, FWD_REPLAY_NAMES, ["ns/packet"],
+                               lambda a: [fmt(a["ns_per_pkt"], ".1f")], "dpdk-macswap",
+                               "testpmd macswap")
+
+    def fwd_veth_md(self):
+        return self._fwd_table("veth", FWD_VETH_ORDER, FWD_VETH_NAMES,
+                               ["offered Mpps", "forwarded", "arrival Mpps"],
+                               lambda a: [fmt(a["offered_mpps"], ".3f"), pct(a["fraction"]),
+                                          fmt(a["arrival_mpps"], ".3f")], "bare", "bare l2fwd")
+
+    def fwd_udp_md(self):
+        return self._fwd_table("udp", FWD_UDP_ORDER, FWD_UDP_NAMES,
+                               ["sent Mpps", "replies / sent", "bad replies"],
+                               lambda a: [fmt(a["offered_mpps"], ".3f"), pct(a["fraction"]),
+                                          "%d" % a["bad"]], "krelay", "kernel relay")
 
     def callgrind_md(self):
         if not self.cg:
@@ -533,6 +670,7 @@ unset multiplot
             return {"%s/%s" % k: {kk: vv for kk, vv in v.items() if kk != "runs"}
                     for k, v in d.items()}
         return {"meta": self.meta, "veth": clean(self.veth), "replay": clean(self.replay),
+                "fwd": {k: clean(v) for k, v in self.fwd.items()},
                 "callgrind": self.cg,
                 "micro_mixed_ratio": {"1": self.mixed_ratio(1), "2": self.mixed_ratio(2)}}
 
@@ -559,7 +697,9 @@ def render(args):
     for key, val in (("META", rep.meta_md()), ("TARGETS", rep.targets_md()),
                      ("VETH", rep.veth_md()), ("VETH_PLOT", plot_md),
                      ("REPLAY", rep.replay_md()), ("CALLGRIND", rep.callgrind_md()),
-                     ("SLAB", rep.slab_md()), ("OPTIMISATION_LOG", optlog)):
+                     ("SLAB", rep.slab_md()), ("FWD_REPLAY", rep.fwd_replay_md()),
+                     ("FWD_VETH", rep.fwd_veth_md()), ("FWD_UDP", rep.fwd_udp_md()),
+                     ("OPTIMISATION_LOG", optlog)):
         text = text.replace("@@%s@@" % key, val)
     with open(args.out, "w") as f:
         f.write(text)
@@ -583,6 +723,20 @@ def one_line(d, rid):
         v = res.replay_one(rid, rid.split("-")[2])
         if v:
             return "%.2f Mpps" % v["mpps"]
+    elif rid.startswith("fwdreplay-"):
+        v = res.fwd_replay_one(rid, rid.split("-", 2)[2].rsplit("-", 1)[0])
+        if v:
+            return "%.2f Mpps" % v["mpps"]
+    elif rid.startswith("fwdveth-"):
+        v = res.fwd_veth_one(rid)
+        if v:
+            return "forwarded %s of %s (%.3f of %.3f Mpps)" % (
+                pct(v["fraction"]), "{:,}".format(v["sent"]), v["mpps"], v["offered_mpps"])
+    elif rid.startswith("fwdudp-"):
+        v = res.fwd_udp_one(rid)
+        if v:
+            return "%s replies of %s sent (%.3f Mpps round trips, %d bad)" % (
+                "{:,}".format(v["received"]), "{:,}".format(v["sent"]), v["mpps"], v["bad"])
     return "(no result)"
 
 

@@ -20,6 +20,16 @@ contenders run by run and quoting medians:
   replay  xskb-bench replay vs replay --bare vs dpdk-testpmd net_null rxonly,
           one core each; callgrind instructions per packet
   slab    xskb-bench micro: kmalloc/kfree vs glibc malloc/free
+  fwd     forwarding, on a three-namespace lab (client, proxy, backend) of
+          its own and on replay queues: xskb-bench replay-fwd vs replay-fwd
+          --bare vs the bare in-memory ring loop (xskb-ringfwd) vs
+          dpdk-testpmd net_null macswap and io; xskb-fwd vs xskb-bare --fwd
+          vs dpdk-testpmd (two net_af_xdp ports, mac mode) vs the kernel's
+          IP forwarding, xskb-gen in the client namespace on CPU 0, the
+          forwarder on CPU 1, frames counted by an XDP counter (xskb-sink) in
+          the backend namespace; xskb-udp-proxy vs a kernel UDP relay
+          (xskb-krelay), UDP clients (xskb-udpload) and an echo (xskb-kudp
+          --echo). Alone: --only fwd --quick takes about three minutes
 
 Raw results go to RESULTS/<date-time>/ (RESULTS/latest links to it); then
 docs/benchmarks.md and docs/bench-veth.png are written from them.
@@ -28,7 +38,7 @@ options:
   --quick           fewer frames per run (a few minutes; default full:
                     30M-frame 64-byte runs, ~10 minutes)
   --runs N          runs per contender, 1..21 (default 3)
-  --only LIST       comma-separated subset of veth,replay,slab (repeatable)
+  --only LIST       comma-separated subset of veth,replay,slab,fwd (repeatable)
   --build DIR       build directory (default build)
   --no-build        do not run cmake --build first
   --results DIR     where raw results go (default BUILD/bench-results)
@@ -37,7 +47,7 @@ options:
   --report-only DIR regenerate the documentation from results directory DIR
   -h, --help        this text
 
-Labs are named xb<pid><a|b> and always deleted at exit (also on Ctrl-C);
+Labs are named xb<pid><a|b|f> and always deleted at exit (also on Ctrl-C);
 host interfaces are never touched. Receivers run on CPU 1, the generator
 and DPDK's idle main lcore on CPU 0.
 EOF
@@ -65,8 +75,8 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || bad_usage "--only needs a value"
 		for s in ${2//,/ }; do
 			case "$s" in
-			veth|replay|slab) [[ " $only " == *" $s "* ]] || only="$only $s" ;;
-			*) bad_usage "--only: '$s' is not veth, replay or slab" ;;
+			veth|replay|slab|fwd) [[ " $only " == *" $s "* ]] || only="$only $s" ;;
+			*) bad_usage "--only: '$s' is not veth, replay, slab or fwd" ;;
 			esac
 		done
 		[ -n "$only" ] || bad_usage "--only: empty list"
@@ -84,7 +94,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$only" ] || only=" veth replay slab"
+[ -n "$only" ] || only=" veth replay slab fwd"
 [ -n "$runs" ] || runs=3
 [ -n "$results" ] || results="$build_dir/bench-results"
 bin="$build_dir/bin"
@@ -116,6 +126,11 @@ fi
 for b in xskb-lab xskb-gen xskb-rx xskb-bare xskb-kudp xskb-bench; do
 	[ -x "$bin/$b" ] || die "$bin/$b missing: build first (cmake --build $build_dir)"
 done
+if [[ " $only " == *" fwd "* ]]; then
+	for b in xskb-sink xskb-krelay xskb-udpload xskb-ringfwd; do
+		[ -x "$bin/$b" ] || die "$bin/$b missing: build first (cmake --build $build_dir)"
+	done
+fi
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: receivers run on CPU 1, the generator on CPU 0"
 testpmd=$(command -v dpdk-testpmd || true)
 
@@ -123,9 +138,11 @@ testpmd=$(command -v dpdk-testpmd || true)
 if [ $quick = 1 ]; then
 	count_64=3000000 count_1500=1000000 count_9000=100000
 	replay_secs=1 cg_n1=100000 cg_n2=600000 micro_args="--quick"
+	fwd_count=2000000 udp_secs=2
 else
 	count_64=30000000 count_1500=5000000 count_9000=300000
 	replay_secs=2 cg_n1=200000 cg_n2=1200000 micro_args=""
+	fwd_count=10000000 udp_secs=5
 fi
 replay_sizes="64 1500"
 
@@ -164,8 +181,9 @@ cleanup() {
 	for p in "${fds[@]}"; do eval "exec $p>&-" 2>/dev/null; done
 	for p in "${labs[@]}"; do
 		"$bin/xskb-lab" down -p "$p" >/dev/null 2>&1 || {
-			ip netns del "$p-tx" 2>/dev/null
-			ip netns del "$p-rx" 2>/dev/null
+			for n in tx rx client proxy backend; do
+				ip netns del "$p-$n" 2>/dev/null
+			done
 		}
 	done
 	for p in "${dpdk_prefixes[@]}"; do
@@ -230,7 +248,7 @@ wait_text() {
 # when none of ours runs.
 foreign_procs() {
 	ps -eo pid=,stat=,comm= | awk '$2 !~ /^Z/ &&
-		$3 ~ /^(xskb-rx|xskb-gen|xskb-bench|xskb-bare|xskb-kudp|dpdk-testpmd|valgrind|callgrind-amd64|memcheck-amd64)/ {
+		$3 ~ /^(xskb-rx|xskb-gen|xskb-bench|xskb-bare|xskb-kudp|xskb-fwd|xskb-udp-prox|xskb-sink|xskb-krelay|xskb-udpload|xskb-ringfwd|dpdk-testpmd|valgrind|callgrind-amd64|memcheck-amd64)/ {
 		printf "%s(%s) ", $3, $1 }'
 }
 
@@ -299,6 +317,7 @@ pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 		"$count_64" "$count_1500" "$count_9000"
 	printf '"replay_seconds":%s,"replay_sizes":"%s","callgrind_n1":%s,"callgrind_n2":%s,' \
 		"$replay_secs" "$replay_sizes" "$cg_n1" "$cg_n2"
+	printf '"fwd_count":%s,"udp_seconds":%s,' "$fwd_count" "$udp_secs"
 	printf '"libxdp":"%s","dpdk":"%s","testpmd":%s}\n' "$(pkgver libxdp1)" "$(pkgver dpdk)" \
 		"$([ -n "$testpmd" ] && echo true || echo false)"
 } >"$res/meta.json"
@@ -308,8 +327,14 @@ pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 # Interactive testpmd, rxonly forwarding on lcore 1 while the main lcore (0)
 # idles at the prompt, fed commands through a FIFO on fd $tp_fd.
 #   testpmd_start ID PREFIX LOG VDEV WRAPPER...   (sets tp_pid, tp_fd, tp_fifo)
+# VDEV may name several devices, separated by spaces. $tp_mode (default
+# rxonly) is the forwarding mode, $tp_args more testpmd options; both are
+# reset after each start.
+tp_mode="" tp_args=()
 testpmd_start() {
-	local id=$1 pfx=$2 log=$3 vdev=$4
+	local id=$1 pfx=$2 log=$3 v
+	local -a vdevs=()
+	for v in $4; do vdevs+=(--vdev "$v"); done
 	shift 4
 	tp_fifo="$res/$id.fifo" tp_pfx=$pfx tp_pid="" tp_fd=""
 	rm -f "$tp_fifo"
@@ -317,10 +342,11 @@ testpmd_start() {
 	dpdk_prefixes+=("$pfx")
 	"$@" stdbuf -oL -eL "$testpmd" \
 		--no-huge --no-shconf --file-prefix "$pfx" -m 1024 --no-pci -l 0,1 \
-		--vdev "$vdev" --log-level=lib.eal:warning -- \
-		-i --forward-mode=rxonly --nb-cores=1 --total-num-mbufs=16384 -a \
-		<"$tp_fifo" >"$log" 2>&1 &
+		"${vdevs[@]}" --log-level=lib.eal:warning -- \
+		-i --forward-mode="${tp_mode:-rxonly}" --nb-cores=1 --total-num-mbufs=16384 \
+		"${tp_args[@]}" -a <"$tp_fifo" >"$log" 2>&1 &
 	tp_pid=$!
+	tp_mode="" tp_args=()
 	pids+=("$tp_pid")
 	# Read-write open: never blocks, even if testpmd is already gone.
 	exec {tp_fd}<>"$tp_fifo"
@@ -465,11 +491,14 @@ veth_suite() {
 # ---- replay ------------------------------------------------------------------------------
 
 replay_dpdk() {
-	local size=$1 id=$2 status=ok note=""
+	local size=$1 id=$2 status=ok note="" mode=${4:-rxonly}
 	# unshare --net: a namespace of its own, so not even a host interface is
 	# visible to DPDK. One forwarding core (CPU 1) as xskb-bench replay's one
 	# thread; net_null copy=0 produces mbufs without writing them, as the
-	# replay queue produces descriptors by default.
+	# replay queue produces descriptors by default. A forwarding mode other
+	# than rxonly sends every mbuf back out of the same port (loop topology).
+	tp_mode=$mode
+	[ "$mode" = rxonly ] || tp_args=(--port-topology=loop)
 	testpmd_start "$id" "${prefix_base}null$3" "$res/$id.log" "net_null0,size=$size,copy=0" \
 		timeout -k 5 $((replay_secs + 60)) unshare --net -- ||
 		{ m_note="mkfifo $tp_fifo failed"; return; }
@@ -568,6 +597,271 @@ replay_suite() {
 	done
 }
 
+# ---- fwd: forwarding ------------------------------------------------------------------------
+
+# One replay-forwarding run on CPU 1: xskb-bench replay-fwd (xskb or --bare)
+# or the bare in-memory ring loop.
+fwd_replay_one() {
+	local size=$1 c=$2 id=$3 rc
+	local -a cmd
+	case "$c" in
+	xskb) cmd=("$bin/xskb-bench" replay-fwd) ;;
+	bare) cmd=("$bin/xskb-bench" replay-fwd --bare) ;;
+	ringfwd) cmd=("$bin/xskb-ringfwd") ;;
+	esac
+	timeout -k 5 $((replay_secs + 60)) taskset -c 1 "${cmd[@]}" \
+		--size "$size" --seconds "$replay_secs" --json >"$res/$id.json" 2>"$res/$id.log"
+	rc=$?
+	if [ $rc = 0 ]; then
+		m_status=ok
+	else
+		m_note="exit status $rc: $(tail -n 2 "$res/$id.log" | tr '\n' ' ')"
+	fi
+}
+
+fwd_replay_suite() {
+	local have=1 size run k c id n=5
+	local -a order=(xskb bare ringfwd dpdk-macswap dpdk-io)
+	log "fwd replay: sizes $replay_sizes, $runs runs of ${replay_secs}s"
+	if ! "$bin/xskb-bench" replay-fwd --help >/dev/null 2>&1; then
+		have=0
+		log "  xskb-bench replay-fwd does not exist yet: its contenders are skipped"
+	fi
+	for size in $replay_sizes; do
+		for ((run = 1; run <= runs; run++)); do
+			for ((k = 0; k < n; k++)); do
+				c=${order[$(((run - 1 + k) % n))]}
+				id="fwdreplay-$size-$c-$run"
+				case "$c" in
+				xskb|bare)
+					if [ $have = 0 ]; then
+						manifest fwd-replay "$size" "$c" "$run" "$id" skipped \
+							"xskb-bench replay-fwd does not exist yet"
+						continue
+					fi
+					measure fwd-replay "$size" "$c" "$run" "$id" fwd_replay_one "$size" "$c" "$id"
+					;;
+				ringfwd)
+					measure fwd-replay "$size" "$c" "$run" "$id" fwd_replay_one "$size" "$c" "$id"
+					;;
+				dpdk-*)
+					if [ -z "$testpmd" ]; then
+						manifest fwd-replay "$size" "$c" "$run" "$id" skipped "dpdk-testpmd not installed"
+						continue
+					fi
+					measure fwd-replay "$size" "$c" "$run" "$id" replay_dpdk "$size" "$id" \
+						"$c$run" "${c#dpdk-}"
+					;;
+				esac
+				log "  fwd replay $size B $c run $run: $(python3 "$here/report.py" --one-line "$res" "$id" 2>/dev/null)"
+			done
+		done
+	done
+}
+
+# The MACs of the lab's client, proxy a-leg and backend ends (xskb-lab show --json).
+f_client_mac="" f_proxy_a_mac="" f_backend_mac=""
+fwd_lab_vars() {
+	read -r f_client_mac f_proxy_a_mac f_backend_mac < <(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(d[e]["mac"] for e in ("client", "proxy_a", "backend")))
+' "$1")
+	[ -n "$f_backend_mac" ]
+}
+
+# Stop a tracked background process with SIGTERM, at most $2 s; its status.
+stop_bounded() {
+	kill -TERM "$1" 2>/dev/null
+	wait_bounded "$1" "$2"
+}
+
+# One veth forwarding run: the XDP counter in the backend, the forwarder in
+# the proxy on CPU 1, COUNT live frames from the client on CPU 0 addressed to
+# the proxy's a-leg MAC and the backend's IP.
+fwd_veth_measure() {
+	local lab=$1 count=$2 cont=$3 run=$4
+	local ns_p="$lab-proxy" ns_b="$lab-backend" if_a="${lab}a" if_b="${lab}b" if_s="${lab}s"
+	local id="fwdveth-64-$cont-$run" status=ok note="" fw_pid="" sink_pid rc i
+	local gen_bound=$((count / 100000 + 30)) bound
+	local fw_json="$res/$id.fwd.json" fw_log="$res/$id.fwd.log"
+	bound=$((gen_bound + 60))
+	for i in "$ns_p:$if_a" "$ns_p:$if_b" "$ns_b:$if_s"; do
+		if ip -n "${i%%:*}" link show dev "${i#*:}" 2>/dev/null | grep -q 'prog/xdp'; then
+			log "removing a leftover XDP program from ${i#*:}"
+			ip -n "${i%%:*}" link set dev "${i#*:}" xdp off 2>/dev/null
+		fi
+	done
+	timeout -k 5 "$bound" "$bin/xskb-sink" -n "$ns_b" -i "$if_s" -d "$bound" --json --quiet \
+		>"$res/$id.sink.json" 2>"$res/$id.sink.log" &
+	sink_pid=$!
+	pids+=("$sink_pid")
+	case "$cont" in
+	xskb)
+		timeout -k 5 "$bound" "$bin/xskb-fwd" -n "$ns_p" -i "$if_a" -o "$if_b" \
+			--dst-mac "$f_backend_mac" --duration "$bound" --json --cpu 1 --idle-us 0 \
+			--quiet >"$fw_json" 2>"$fw_log" &
+		;;
+	bare|bare-k32)
+		local -a budget=(--tx-budget 2048)
+		[ "$cont" = bare-k32 ] && budget=()
+		timeout -k 5 "$bound" "$bin/xskb-bare" --fwd -n "$ns_p" -i "$if_a" -o "$if_b" \
+			--dst-mac "$f_backend_mac" -d "$bound" --cpu 1 "${budget[@]}" --json --quiet \
+			>"$fw_json" 2>"$fw_log" &
+		;;
+	dpdk)
+		# Two net_af_xdp ports, mac mode: port 1's frames to the backend,
+		# port 0's to the client; forwarding lcore on CPU 1.
+		tp_mode=mac
+		tp_args=(--eth-peer="0,$f_client_mac" --eth-peer="1,$f_backend_mac")
+		testpmd_start "$id" "$prefix_base$cont$run" "$fw_log" \
+			"net_af_xdp0,iface=$if_a net_af_xdp1,iface=$if_b" \
+			timeout -k 5 "$bound" ip netns exec "$ns_p" ||
+			{ m_note="mkfifo $tp_fifo failed"; return; }
+		fw_pid=$tp_pid
+		;;
+	kernel)
+		# The kernel's own forwarding, moved to CPU 1 with RPS as the other
+		# forwarders run there. A counting XDP_PASS program on the a leg
+		# enables veth NAPI, which live frames need to arrive, and restores
+		# the bytes the kernel rewrote in the generator's recycled pages
+		# (see xdp_count.h).
+		ip netns exec "$ns_p" sysctl -qw net.ipv4.ip_forward=1
+		ip netns exec "$ns_p" sh -c "echo 2 >/sys/class/net/$if_a/queues/rx-0/rps_cpus"
+		timeout -k 5 "$bound" "$bin/xskb-sink" -n "$ns_p" -i "$if_a" --pass --restore-ttl 64 \
+			-d "$bound" --json --quiet >"$fw_json" 2>"$fw_log" &
+		;;
+	esac
+	[ -n "$fw_pid" ] || { fw_pid=$!; pids+=("$fw_pid"); }
+
+	if ! wait_xdp "$ns_b" "$if_s" 30 || ! wait_xdp "$ns_p" "$if_a" 30 ||
+	   { [ "$cont" = dpdk ] && ! wait_text "$fw_log" "Start automatic packet forwarding" 30 "$fw_pid"; }; then
+		status=failed note="forwarder or sink did not attach: $(tail -n 3 "$fw_log" "$res/$id.sink.log" | tr '\n' ' ')"
+	else
+		sleep 1
+		timeout -k 5 "$gen_bound" taskset -c 0 "$bin/xskb-gen" -n "$lab-client" -i "${lab}c" \
+			--dst-mac "$f_proxy_a_mac" --src-ip 198.18.1.1 --dst-ip 198.18.2.2 \
+			-c "$count" -s 64 -e xdp --json >"$res/$id.gen.json" 2>"$res/$id.gen.log" ||
+			{ status=failed note="xskb-gen failed: $(tail -n 2 "$res/$id.gen.log" | tr '\n' ' ')"; }
+		sleep 1
+	fi
+	if [ "$cont" = dpdk ]; then
+		testpmd_stop 'show port stats all\n'
+		python3 "$here/report.py" --parse-testpmd "$fw_log" >"$fw_json" 2>/dev/null
+	else
+		stop_bounded "$fw_pid" 20
+		rc=$?
+		if [ $rc != 0 ] && [ $status = ok ]; then
+			status=failed note="forwarder exit status $rc: $(tail -n 2 "$fw_log" | tr '\n' ' ')"
+		fi
+	fi
+	if [ "$cont" = kernel ]; then
+		ip netns exec "$ns_p" sysctl -qw net.ipv4.ip_forward=0
+		ip netns exec "$ns_p" sh -c "echo 0 >/sys/class/net/$if_a/queues/rx-0/rps_cpus"
+	fi
+	stop_bounded "$sink_pid" 10
+	[ -s "$res/$id.sink.json" ] || [ $status != ok ] || { status=failed note="the sink wrote no JSON"; }
+	m_status=$status m_note=$note
+	log "  fwd veth 64 B $cont run $run: $status $(python3 "$here/report.py" --one-line "$res" "$id" 2>/dev/null)"
+}
+
+# One UDP proxy run: the echo in the backend and the clients both on CPU 0,
+# the proxy on CPU 1.
+fwd_udp_measure() {
+	local lab=$1 cont=$2 run=$3
+	local ns_p="$lab-proxy" id="fwdudp-18-$cont-$run" status=ok note="" px_pid echo_pid rc
+	local bound=$((udp_secs + 40)) px_json="$res/$id.proxy.json" px_log="$res/$id.proxy.log"
+	timeout -k 5 "$bound" taskset -c 0 "$bin/xskb-kudp" -n "$lab-backend" -p 9000 --echo \
+		-d "$bound" --json --quiet >"$res/$id.echo.json" 2>"$res/$id.echo.log" &
+	echo_pid=$!
+	pids+=("$echo_pid")
+	case "$cont" in
+	xskb)
+		timeout -k 5 "$bound" "$bin/xskb-udp-proxy" -n "$ns_p" \
+			--listen "${lab}a,198.18.1.2,9000" --backend "${lab}b,198.18.2.2,9000" \
+			--backend-mac "$f_backend_mac" --duration "$bound" --json --cpu 1 --idle-us 0 \
+			--quiet >"$px_json" 2>"$px_log" &
+		;;
+	krelay)
+		timeout -k 5 "$bound" "$bin/xskb-krelay" -n "$ns_p" --listen 198.18.1.2:9000 \
+			--backend 198.18.2.2:9000 --cpu 1 -d "$bound" --json >"$px_json" 2>"$px_log" &
+		;;
+	esac
+	px_pid=$!
+	pids+=("$px_pid")
+	if { [ "$cont" = xskb ] && ! wait_xdp "$ns_p" "${lab}a" 30; } ||
+	   { [ "$cont" = krelay ] && ! wait_text "$px_log" relaying 30 "$px_pid"; }; then
+		status=failed note="the proxy did not start: $(tail -n 3 "$px_log" | tr '\n' ' ')"
+	else
+		sleep 1
+		timeout -k 5 $((udp_secs + 30)) "$bin/xskb-udpload" -n "$lab-client" \
+			--target 198.18.1.2:9000 --flows 16 --cpu 0 -d "$udp_secs" --json \
+			>"$res/$id.client.json" 2>"$res/$id.client.log" ||
+			{ status=failed note="xskb-udpload failed: $(tail -n 2 "$res/$id.client.log" | tr '\n' ' ')"; }
+	fi
+	stop_bounded "$px_pid" 20
+	rc=$?
+	if [ $rc != 0 ] && [ $status = ok ]; then
+		status=failed note="proxy exit status $rc: $(tail -n 2 "$px_log" | tr '\n' ' ')"
+	fi
+	stop_bounded "$echo_pid" 10
+	m_status=$status m_note=$note
+	log "  fwd udp $cont run $run: $status $(python3 "$here/report.py" --one-line "$res" "$id" 2>/dev/null)"
+}
+
+fwd_lab_suite() {
+	local lab="${prefix_base}f" run k c n
+	local -a order
+	labs+=("$lab")
+	if ! "$bin/xskb-lab" up --proxy -p "$lab" --static-neigh --no-ipv6 >"$res/lab-$lab.txt" 2>&1 ||
+	   ! "$bin/xskb-lab" show --proxy -p "$lab" --json >"$res/lab-$lab.json" 2>>"$res/lab-$lab.txt" ||
+	   ! fwd_lab_vars "$res/lab-$lab.json"; then
+		log "cannot create lab $lab: $(cat "$res/lab-$lab.txt")"
+		return 1
+	fi
+
+	log "fwd veth: 64 B, $runs runs of $fwd_count frames, three-namespace lab $lab"
+	order=(xskb bare bare-k32 dpdk kernel)
+	n=${#order[@]}
+	for ((run = 1; run <= runs; run++)); do
+		for ((k = 0; k < n; k++)); do
+			c=${order[$(((run - 1 + k) % n))]}
+			if [ "$c" = xskb ] && [ ! -x "$bin/xskb-fwd" ]; then
+				manifest fwd-veth 64 xskb "$run" "fwdveth-64-xskb-$run" skipped \
+					"xskb-fwd is not built yet"
+				continue
+			fi
+			if [ "$c" = dpdk ] && [ -z "$testpmd" ]; then
+				manifest fwd-veth 64 dpdk "$run" "fwdveth-64-dpdk-$run" skipped "dpdk-testpmd not installed"
+				continue
+			fi
+			measure fwd-veth 64 "$c" "$run" "fwdveth-64-$c-$run" \
+				fwd_veth_measure "$lab" "$fwd_count" "$c" "$run"
+		done
+	done
+
+	log "fwd udp: 18-byte datagrams, 16 flows, $runs runs of ${udp_secs}s"
+	order=(xskb krelay)
+	n=${#order[@]}
+	for ((run = 1; run <= runs; run++)); do
+		for ((k = 0; k < n; k++)); do
+			c=${order[$(((run - 1 + k) % n))]}
+			if [ "$c" = xskb ] && [ ! -x "$bin/xskb-udp-proxy" ]; then
+				manifest fwd-udp 18 xskb "$run" "fwdudp-18-xskb-$run" skipped \
+					"xskb-udp-proxy is not built yet"
+				continue
+			fi
+			measure fwd-udp 18 "$c" "$run" "fwdudp-18-$c-$run" fwd_udp_measure "$lab" "$c" "$run"
+		done
+	done
+	"$bin/xskb-lab" down -p "$lab" >/dev/null 2>&1
+}
+
+fwd_suite() {
+	fwd_replay_suite
+	fwd_lab_suite
+}
+
 # ---- slab ----------------------------------------------------------------------------------
 
 slab_suite() {
@@ -589,6 +883,7 @@ for s in $only; do
 	veth) veth_suite ;;
 	replay) replay_suite ;;
 	slab) slab_suite ;;
+	fwd) fwd_suite ;;
 	esac
 done
 log "measurements took $(($(date +%s) - t0)) s"

@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 
 #include "bench_tool.h"
+#include "lab.h"
 #include "util.h"
 #include "xdp_count.h"
 
@@ -40,6 +41,10 @@ static void usage(FILE *f)
 		"  -d, --duration SEC      stop after SEC seconds (default: until a signal)\n"
 		"  -c, --count N           stop after N packets\n"
 		"      --pass              XDP_PASS instead of XDP_DROP\n"
+		"      --restore-ttl N     first set each frame's destination MAC back to\n"
+		"                          IFACE's and an IPv4 TTL back to N (checksum\n"
+		"                          updated): for kernel forwarding of live frames,\n"
+		"                          whose pages come back rewritten (xdp_count.h)\n"
 		"      --json              print a JSON summary on stdout at exit\n"
 		"      --quiet             no messages on stderr except errors\n"
 		"  -h, --help              this text\n"
@@ -54,17 +59,19 @@ struct opts {
 	const char *ifname, *netns;
 	uint64_t duration_ns, count;
 	bool pass, json, quiet;
+	unsigned int restore_ttl;	/* 0: no restoring */
 };
 
 static void parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_PASS = 256, O_JSON, O_QUIET };
+	enum { O_PASS = 256, O_JSON, O_QUIET, O_RESTORE };
 	static const struct option lo[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "pass", no_argument, NULL, O_PASS },
+		{ "restore-ttl", required_argument, NULL, O_RESTORE },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "help", no_argument, NULL, 'h' },
@@ -84,6 +91,10 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'c': o->count = xt_opt_u64(PROG, "--count", optarg, 1, UINT64_MAX, true); break;
 		case O_PASS: o->pass = true; break;
+		case O_RESTORE:
+			o->restore_ttl = (unsigned int)xt_opt_u64(PROG, "--restore-ttl", optarg, 1,
+								  255, false);
+			break;
 		case O_JSON: o->json = true; break;
 		case O_QUIET: o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
@@ -107,7 +118,19 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	if (bench_tool_start(PROG, o.netns, -1))
 		return 1;
-	err = xdp_count_attach(&xc, o.ifname, o.pass ? XDP_PASS : XDP_DROP, PROG);
+	if (o.restore_ttl) {
+		struct xt_link_info li;
+
+		err = xt_link_query(NULL, o.ifname, &li);
+		if (err) {
+			fprintf(stderr, PROG ": cannot read %s: %s\n", o.ifname, strerror(-err));
+			return 1;
+		}
+		err = xdp_count_attach_restore(&xc, o.ifname, o.pass ? XDP_PASS : XDP_DROP, li.mac,
+					       (uint8_t)o.restore_ttl, PROG);
+	} else {
+		err = xdp_count_attach(&xc, o.ifname, o.pass ? XDP_PASS : XDP_DROP, PROG);
+	}
 	if (err) {
 		xdp_count_detach(&xc, PROG);
 		return 1;

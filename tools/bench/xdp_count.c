@@ -18,9 +18,73 @@
 #define INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
+/*
+ * The restore prologue (see xdp_count.h): the frame's destination MAC
+ * becomes @mac, and an IPv4 TTL other than @ttl is set back to it with an
+ * RFC 1624 update of the header checksum. Appends to @p, returns the count.
+ */
+static unsigned int emit_restore(struct bpf_insn *p, const uint8_t mac[6], uint8_t ttl)
+{
+	/* Stores write immediates in host (little-endian) order. */
+	int32_t mac_lo = (int32_t)((uint32_t)mac[0] | (uint32_t)mac[1] << 8 |
+				   (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24);
+	int32_t mac_hi = (int32_t)((uint32_t)mac[4] | (uint32_t)mac[5] << 8);
+	unsigned int n = 0, skip_at[3];
+
+	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, 0, 0);	/* data */
+	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_3, BPF_REG_1, 4, 0);	/* data_end */
+	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_4, BPF_REG_2, 0, 0);
+	p[n++] = INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_4, 0, 0, 34);	/* Ethernet + IPv4 */
+	skip_at[0] = n;
+	p[n++] = INSN(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_4, BPF_REG_3, 0, 0);
+	p[n++] = INSN(BPF_ST | BPF_MEM | BPF_W, BPF_REG_2, 0, 0, mac_lo);
+	p[n++] = INSN(BPF_ST | BPF_MEM | BPF_H, BPF_REG_2, 0, 4, mac_hi);
+	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_H, BPF_REG_5, BPF_REG_2, 12, 0);
+	skip_at[1] = n;
+	p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_5, 0, 0, 0x0008);	/* htons(ETH_P_IP) */
+	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_B, BPF_REG_5, BPF_REG_2, 22, 0);
+	skip_at[2] = n;
+	p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_5, 0, 0, ttl);
+	/* m = the TTL/protocol word, m' = the same with @ttl, HC = checksum */
+	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_H, BPF_REG_6, BPF_REG_2, 22, 0);
+	p[n++] = INSN(BPF_ALU | BPF_END | BPF_TO_BE, BPF_REG_6, 0, 0, 16);
+	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_8, BPF_REG_6, 0, 0);
+	p[n++] = INSN(BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_8, 0, 0, 0xff);
+	p[n++] = INSN(BPF_ALU64 | BPF_OR | BPF_K, BPF_REG_8, 0, 0, (int32_t)ttl << 8);
+	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_H, BPF_REG_9, BPF_REG_2, 24, 0);
+	p[n++] = INSN(BPF_ALU | BPF_END | BPF_TO_BE, BPF_REG_9, 0, 0, 16);
+	/* HC' = ~(~HC + ~m + m'), folded to 16 bits twice */
+	p[n++] = INSN(BPF_ALU64 | BPF_XOR | BPF_K, BPF_REG_9, 0, 0, 0xffff);
+	p[n++] = INSN(BPF_ALU64 | BPF_XOR | BPF_K, BPF_REG_6, 0, 0, 0xffff);
+	p[n++] = INSN(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_9, BPF_REG_6, 0, 0);
+	p[n++] = INSN(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_9, BPF_REG_8, 0, 0);
+	for (int i = 0; i < 2; i++) {
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_9, 0, 0);
+		p[n++] = INSN(BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_6, 0, 0, 16);
+		p[n++] = INSN(BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_9, 0, 0, 0xffff);
+		p[n++] = INSN(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_9, BPF_REG_6, 0, 0);
+	}
+	p[n++] = INSN(BPF_ALU64 | BPF_XOR | BPF_K, BPF_REG_9, 0, 0, 0xffff);
+	p[n++] = INSN(BPF_ALU | BPF_END | BPF_TO_BE, BPF_REG_9, 0, 0, 16);
+	p[n++] = INSN(BPF_STX | BPF_MEM | BPF_H, BPF_REG_2, BPF_REG_9, 24, 0);
+	p[n++] = INSN(BPF_ALU | BPF_END | BPF_TO_BE, BPF_REG_8, 0, 0, 16);
+	p[n++] = INSN(BPF_STX | BPF_MEM | BPF_H, BPF_REG_2, BPF_REG_8, 22, 0);
+	for (int i = 0; i < 3; i++)
+		p[skip_at[i]].off = (int16_t)(n - skip_at[i] - 1);
+	return n;
+}
+
 int xdp_count_attach(struct xdp_count *c, const char *ifname, int action, const char *prog)
 {
+	return xdp_count_attach_restore(c, ifname, action, NULL, 0, prog);
+}
+
+int xdp_count_attach_restore(struct xdp_count *c, const char *ifname, int action,
+			     const uint8_t *mac, uint8_t ttl, const char *prog)
+{
 	LIBBPF_OPTS(bpf_prog_load_opts, lo, .prog_flags = BPF_F_XDP_HAS_FRAGS);
+	struct bpf_insn insns[64];
+	unsigned int n = 0;
 	int err;
 
 	c->prog_fd = c->map_fd = -1;
@@ -36,7 +100,9 @@ int xdp_count_attach(struct xdp_count *c, const char *ifname, int action, const 
 		fprintf(stderr, "%s: cannot create the counter map: %s\n", prog, strerror(-err));
 		return err;
 	}
-	const struct bpf_insn insns[] = {
+	if (mac)
+		n = emit_restore(insns, mac, ttl);
+	const struct bpf_insn count[] = {
 		/* r7 = data_end - data: the linear length */
 		INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_7, BPF_REG_1, 4, 0),
 		INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, 0, 0),
@@ -56,8 +122,9 @@ int xdp_count_attach(struct xdp_count *c, const char *ifname, int action, const 
 		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
 
-	c->prog_fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xskb_count", "GPL", insns,
-				   sizeof(insns) / sizeof(insns[0]), &lo);
+	memcpy(insns + n, count, sizeof(count));
+	n += sizeof(count) / sizeof(count[0]);
+	c->prog_fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xskb_count", "GPL", insns, n, &lo);
 	if (c->prog_fd < 0) {
 		err = c->prog_fd;
 		fprintf(stderr, "%s: cannot load the counting XDP program: %s\n", prog,

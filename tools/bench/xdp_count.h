@@ -22,6 +22,17 @@ struct xdp_count {
  * XDP_DROP. On failure prints why (prefixed with @prog) and returns a
  * negative errno; xdp_count_detach() is safe either way. */
 int xdp_count_attach(struct xdp_count *c, const char *ifname, int action, const char *prog);
+/*
+ * The same, with a prologue that first restores each frame to what the
+ * live-frame generator sent: destination MAC @mac and, for IPv4, TTL @ttl
+ * (checksum updated). Live frames (BPF_F_TEST_XDP_LIVE_FRAMES) live in a
+ * page pool that is initialised once per run: a frame the kernel forwards
+ * is rewritten in place (TTL, next hop's MACs) and goes back to that pool
+ * as it is, so the generator would send the rewritten bytes next time round
+ * and the receiver would drop them as addressed to another host.
+ */
+int xdp_count_attach_restore(struct xdp_count *c, const char *ifname, int action,
+			     const uint8_t *mac, uint8_t ttl, const char *prog);
 /* Packets and bytes (linear part only for multi-buffer frames) so far. */
 int xdp_count_read(const struct xdp_count *c, uint64_t *packets, uint64_t *bytes);
 /* Detach our program (only ours) and close everything. */

@@ -443,7 +443,7 @@ static int nsid_lookup(struct nsid_req *r)
 		if (nsfd < 0)
 			continue;
 		if (!nsid_of(r, nsfd, &id) && id == r->want) {
-			snprintf(r->found, 32, "%s", e->d_name);
+			snprintf(r->found, 32, "%.31s", e->d_name);	/* < 32: checked above */
 			err = 0;
 		}
 		close(nsfd);

@@ -192,6 +192,11 @@ class Results:
         return self._medians(self._collect("fwd-veth", lambda r: self.fwd_veth_one(r["id"])),
                              ("mpps", "fraction", "offered_mpps", "sent", "arrival_mpps"))
 
+    def fwd_udp1(self):
+        # Same files and arithmetic as veth forwarding: counted at the backend.
+        return self._medians(self._collect("fwd-udp1", lambda r: self.fwd_veth_one(r["id"])),
+                             ("mpps", "fraction", "offered_mpps", "sent", "arrival_mpps"))
+
     def fwd_udp(self):
         return self._medians(self._collect("fwd-udp", lambda r: self.fwd_udp_one(r["id"])),
                              ("mpps", "fraction", "offered_mpps", "sent", "bad"))
@@ -311,7 +316,8 @@ class Report:
         self.cg = res.callgrind()
         self.micro = res.micro()
         self.meta = res.meta
-        self.fwd = {"replay": res.fwd_replay(), "veth": res.fwd_veth(), "udp": res.fwd_udp()}
+        self.fwd = {"replay": res.fwd_replay(), "veth": res.fwd_veth(), "udp": res.fwd_udp(),
+                    "udp1": res.fwd_udp1()}
 
     def vget(self, size, c, key):
         a = self.veth.get((size, c))
@@ -412,7 +418,10 @@ class Report:
                  "frames at the backend / sender's time"),
                 ("udp", 18, "xskb", "krelay", 3.0,
                  "UDP proxy: xskb-udp-proxy >= 3x the kernel socket relay",
-                 "echoed replies at the clients / their time")):
+                 "echoed replies at the clients / their time"),
+                ("udp1", 64, "xskb", "krelay", 3.0,
+                 "UDP proxy one way: xskb-udp-proxy >= 3x the kernel socket relay",
+                 "datagrams at the backend / sender's time")):
             if not self.fwd[kind]:
                 continue
             x, b = self.fget(kind, size, c), self.fget(kind, size, base)
@@ -555,6 +564,13 @@ class Report:
                                ["sent Mpps", "replies / sent", "bad replies"],
                                lambda a: [fmt(a["offered_mpps"], ".3f"), pct(a["fraction"]),
                                           "%d" % a["bad"]], "krelay", "kernel relay")
+
+    def fwd_udp1_md(self):
+        return self._fwd_table("udp1", FWD_UDP_ORDER, FWD_UDP_NAMES,
+                               ["offered Mpps", "relayed", "arrival Mpps"],
+                               lambda a: [fmt(a["offered_mpps"], ".3f"), pct(a["fraction"]),
+                                          fmt(a["arrival_mpps"], ".3f")], "krelay",
+                               "kernel relay")
 
     def callgrind_md(self):
         if not self.cg:
@@ -699,6 +715,7 @@ def render(args):
                      ("REPLAY", rep.replay_md()), ("CALLGRIND", rep.callgrind_md()),
                      ("SLAB", rep.slab_md()), ("FWD_REPLAY", rep.fwd_replay_md()),
                      ("FWD_VETH", rep.fwd_veth_md()), ("FWD_UDP", rep.fwd_udp_md()),
+                     ("FWD_UDP1", rep.fwd_udp1_md()),
                      ("OPTIMISATION_LOG", optlog)):
         text = text.replace("@@%s@@" % key, val)
     with open(args.out, "w") as f:
@@ -727,7 +744,7 @@ def one_line(d, rid):
         v = res.fwd_replay_one(rid, rid.split("-", 2)[2].rsplit("-", 1)[0])
         if v:
             return "%.2f Mpps" % v["mpps"]
-    elif rid.startswith("fwdveth-"):
+    elif rid.startswith("fwdveth-") or rid.startswith("fwdudp1-"):
         v = res.fwd_veth_one(rid)
         if v:
             return "forwarded %s of %s (%.3f of %.3f Mpps)" % (

@@ -809,6 +809,63 @@ fwd_udp_measure() {
 	log "  fwd udp $cont run $run: $status $(python3 "$here/report.py" --one-line "$res" "$id" 2>/dev/null)"
 }
 
+# One-way UDP proxy capacity: live frames (one flow, valid checksums) from
+# the client to the proxy's listen address as fast as the generator goes,
+# the proxy on CPU 1 relaying to the backend, where xskb-sink counts them.
+fwd_udp1_measure() {
+	local lab=$1 count=$2 cont=$3 run=$4
+	local ns_p="$lab-proxy" id="fwdudp1-64-$cont-$run" status=ok note="" px_pid sink_pid
+	local pass_pid="" rc gen_bound=$((count / 100000 + 30)) bound
+	local px_json="$res/$id.proxy.json" px_log="$res/$id.proxy.log"
+	bound=$((gen_bound + 60))
+	timeout -k 5 "$bound" "$bin/xskb-sink" -n "$lab-backend" -i "${lab}s" -d "$bound" --json \
+		--quiet >"$res/$id.sink.json" 2>"$res/$id.sink.log" &
+	sink_pid=$!
+	pids+=("$sink_pid")
+	case "$cont" in
+	xskb)
+		timeout -k 5 "$bound" "$bin/xskb-udp-proxy" -n "$ns_p" \
+			--listen "${lab}a,198.18.1.2,9000" --backend "${lab}b,198.18.2.2,9000" \
+			--backend-mac "$f_backend_mac" --duration "$bound" --json --cpu 1 --idle-us 0 \
+			--quiet >"$px_json" 2>"$px_log" &
+		px_pid=$!
+		;;
+	krelay)
+		# Live frames need veth NAPI on the a leg: a counting XDP_PASS.
+		timeout -k 5 "$bound" "$bin/xskb-sink" -n "$ns_p" -i "${lab}a" --pass -d "$bound" \
+			--json --quiet >"$res/$id.pass.json" 2>"$res/$id.pass.log" &
+		pass_pid=$!
+		pids+=("$pass_pid")
+		timeout -k 5 "$bound" "$bin/xskb-krelay" -n "$ns_p" --listen 198.18.1.2:9000 \
+			--backend 198.18.2.2:9000 --cpu 1 -d "$bound" --json >"$px_json" 2>"$px_log" &
+		px_pid=$!
+		;;
+	esac
+	pids+=("$px_pid")
+	if ! wait_xdp "$lab-backend" "${lab}s" 30 || ! wait_xdp "$ns_p" "${lab}a" 30 ||
+	   { [ "$cont" = krelay ] && ! wait_text "$px_log" relaying 30 "$px_pid"; }; then
+		status=failed note="the proxy or sink did not start: $(tail -n 3 "$px_log" | tr '\n' ' ')"
+	else
+		sleep 1
+		timeout -k 5 "$gen_bound" taskset -c 0 "$bin/xskb-gen" -n "$lab-client" -i "${lab}c" \
+			--dst-mac "$f_proxy_a_mac" --src-ip 198.18.1.1 --dst-ip 198.18.1.2 \
+			--sport 40000 --dport 9000 -c "$count" -s 64 -e xdp --json \
+			>"$res/$id.gen.json" 2>"$res/$id.gen.log" ||
+			{ status=failed note="xskb-gen failed: $(tail -n 2 "$res/$id.gen.log" | tr '\n' ' ')"; }
+		sleep 1
+	fi
+	stop_bounded "$px_pid" 20
+	rc=$?
+	if [ $rc != 0 ] && [ $status = ok ]; then
+		status=failed note="proxy exit status $rc: $(tail -n 2 "$px_log" | tr '\n' ' ')"
+	fi
+	[ -z "$pass_pid" ] || stop_bounded "$pass_pid" 10
+	stop_bounded "$sink_pid" 10
+	[ -s "$res/$id.sink.json" ] || [ $status != ok ] || { status=failed note="the sink wrote no JSON"; }
+	m_status=$status m_note=$note
+	log "  fwd udp one-way $cont run $run: $status $(python3 "$here/report.py" --one-line "$res" "$id" 2>/dev/null)"
+}
+
 fwd_lab_suite() {
 	local lab="${prefix_base}f" run k c n
 	local -a order
@@ -852,6 +909,20 @@ fwd_lab_suite() {
 				continue
 			fi
 			measure fwd-udp 18 "$c" "$run" "fwdudp-18-$c-$run" fwd_udp_measure "$lab" "$c" "$run"
+		done
+	done
+
+	log "fwd udp one-way: 64-byte frames, one flow, $runs runs of $fwd_count frames"
+	for ((run = 1; run <= runs; run++)); do
+		for ((k = 0; k < n; k++)); do
+			c=${order[$(((run - 1 + k) % n))]}
+			if [ "$c" = xskb ] && [ ! -x "$bin/xskb-udp-proxy" ]; then
+				manifest fwd-udp1 64 xskb "$run" "fwdudp1-64-xskb-$run" skipped \
+					"xskb-udp-proxy is not built yet"
+				continue
+			fi
+			measure fwd-udp1 64 "$c" "$run" "fwdudp1-64-$c-$run" \
+				fwd_udp1_measure "$lab" "$fwd_count" "$c" "$run"
 		done
 	done
 	"$bin/xskb-lab" down -p "$lab" >/dev/null 2>&1

@@ -126,6 +126,7 @@ int xskb_queue_tx_flush(struct xskb_queue *q);
 void xskb_umem_tx_flush(struct xskb_umem *u);
 /* Queue set-up and teardown of the transmit side. */
 int xskb_queue_tx_init(struct xskb_queue *q, const struct xskb_queue_opts *opts);
+void xskb_queue_tx_publish(struct xskb_queue *q);
 void xskb_queue_tx_release(struct xskb_queue *q);
 
 /* Settings socket and replay queues share; attaches the queue to the UMEM.

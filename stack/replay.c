@@ -221,9 +221,12 @@ static bool replay_tx_desc_ok(const struct xskb_queue *q, const struct xdp_desc 
 	__u32 valid = XDP_PKT_CONTD | (u->tx_meta_len ? (1u << 1) : 0);
 	__u64 mask = ~((__u64)u->frame_size - 1);
 
-	if (d->len > u->frame_size || d->addr >= u->area_len || (d->options & ~valid))
+	/* Empty, too long, outside the area, unknown options; and the
+	 * metadata room is taken off every descriptor, as the kernel does. */
+	if (!d->len || d->len > u->frame_size || d->addr >= u->area_len || (d->options & ~valid) ||
+	    (d->addr & ~mask) < u->tx_meta_len)
 		return false;
-	if (d->len && ((d->addr & mask) != ((d->addr + d->len - 1) & mask)))
+	if ((d->addr & mask) != ((d->addr + d->len - 1) & mask))
 		return false;		/* crosses a frame */
 	if ((d->options & XDP_PKT_CONTD) && !q->multi_buffer)
 		return false;
@@ -287,8 +290,34 @@ static int replay_tx_kick(struct xskb_queue *q)
 	rp->tx.kicks++;
 	avail = xskb_ring_cons_avail(&rp->ktx, q->tx.size);
 	room = xskb_ring_prod_free(&rp->kcomp, q->comp.size);
+	if (!rp->tx_hook) {
+		/* The common run: one descriptor per packet, no metadata, within
+		 * the budget and the completion ring's room. */
+		__u32 lim = avail < q->tx_budget ? avail : q->tx_budget;
+		__u64 bytes = 0;
+		__u32 bad = 0;
+
+		lim = lim < room ? lim : room;
+		for (; used < lim; used++) {
+			const struct xdp_desc *p = xskb_ring_desc(&rp->ktx, cons + used);
+
+			if (xskb_unlikely(p->options))
+				break;
+			if (xskb_likely(p->len && p->len <= u->frame_size && p->addr < u->area_len &&
+					!((p->addr ^ (p->addr + p->len - 1)) & mask) &&
+					(p->addr & ~mask) >= u->tx_meta_len)) {
+				*xskb_ring_addr(&rp->kcomp, prod + good++) = p->addr;
+				bytes += p->len;
+			} else {
+				bad++;
+			}
+		}
+		rp->tx.packets += good;
+		rp->tx.descs += good;
+		rp->tx.bytes += bytes;
+		rp->tx.invalid_descs += bad;
+	}
 	while (used < avail) {
-		const struct xdp_desc *p = xskb_ring_desc(&rp->ktx, cons + used);
 		__u32 k = 0, ok_descs = 0;
 		bool ok = true;
 
@@ -296,25 +325,6 @@ static int replay_tx_kick(struct xskb_queue *q)
 			err = -EAGAIN;
 			rp->tx.kicks_again++;
 			break;
-		}
-		/* The common packet: one descriptor, no metadata. */
-		if (xskb_likely(!p->options && !rp->tx_hook)) {
-			if (good >= room) {
-				err = -EBUSY;
-				rp->tx.kicks_busy++;
-				break;
-			}
-			if (xskb_likely(p->len <= u->frame_size && p->addr < u->area_len &&
-					(!p->len || !((p->addr ^ (p->addr + p->len - 1)) & mask)))) {
-				*xskb_ring_addr(&rp->kcomp, prod + good++) = p->addr;
-				rp->tx.packets++;
-				rp->tx.descs++;
-				rp->tx.bytes += p->len;
-			} else {
-				rp->tx.invalid_descs++;
-			}
-			used++;
-			continue;
 		}
 		/* A chain, metadata or a hook: the packet's descriptors up to
 		 * one without XDP_PKT_CONTD. */
@@ -346,6 +356,10 @@ static int replay_tx_kick(struct xskb_queue *q)
 			}
 			*xskb_ring_addr(&rp->kcomp, prod + good + ok_descs++) = d[n].addr;
 		}
+		/* A dropped packet's descriptors are never completed, the valid
+		 * ones neither (xsk_drop_skb() cancels them). */
+		if (!ok)
+			ok_descs = 0;
 		if (ok) {
 			if (u->tx_sw_csum && (d[0].options & (1u << 1)))
 				replay_tx_sw_csum(q, &d[0]);
@@ -562,6 +576,7 @@ int xskb_replay__create(struct xskb_queue **out, struct xskb_umem *u,
 			memcpy(xskb_frame_addr(u, i) + rp->data_off, pkts[0].data, pkts[0].len);
 	}
 	xskb_queue_refill(q);
+	xskb_queue_tx_publish(q);
 	*out = q;
 	return 0;
 

@@ -457,17 +457,21 @@ static unsigned int chain_len(struct xskb_queue *q, __u32 start, __u32 avail)
 void xskb_queue_refill(struct xskb_queue *q)
 {
 	struct xskb_umem *u = q->umem;
-	__u32 idx, n;
+	__u32 idx, n, avail;
 
 	if (__atomic_load_n(&u->remote, __ATOMIC_RELAXED))
 		xskb_umem_drain_remote(u);
-	n = xskb_ring_prod_free(&q->fill, u->nr_free);
-	if (n > u->nr_free) {
-		if (!u->nr_free) {
+	/* Frames the transmit path's copies can count on stay off the fill
+	 * rings (u->tx_reserve): a sender that receives nothing must not find
+	 * every frame posted for receive. */
+	avail = u->nr_free > u->tx_reserve ? u->nr_free - u->tx_reserve : 0;
+	n = xskb_ring_prod_free(&q->fill, avail);
+	if (n > avail) {
+		if (!avail) {
 			XSKB_STAT_ADD(q->stats.fill_starved, 1);
 			return;
 		}
-		n = u->nr_free;
+		n = avail;
 	}
 	if (!n)
 		return;

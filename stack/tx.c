@@ -34,8 +34,11 @@ struct tx_meta {
 };
 _Static_assert(sizeof(struct tx_meta) == XSKB_TX_META_LEN, "struct xsk_tx_metadata is 24 bytes");
 
-/* What tx_one() did with an skb it could not put on the ring yet. */
+/* What tx_one() did with an skb it could not put on the ring yet; and what
+ * tx_frags() says of an skb it leaves to tx_copy(). Neither collides with
+ * NET_XMIT_SUCCESS (0) or NET_XMIT_DROP (1), which mean the skb is gone. */
 #define TX_NOSPACE	(-ENOSPC)
+#define TX_NOTMINE	(-EXDEV)
 
 static XSKB_COLD int tx_drop(struct xskb_queue *q, struct sk_buff *skb, enum xskb_tx_drop why,
 			     enum skb_drop_reason reason)
@@ -217,6 +220,11 @@ static XSKB_ALWAYS_INLINE int tx_inplace(struct xskb_queue *q, struct xskb_umem 
 	if (xskb_unlikely(idx >= u->frame_count || (hoff & (u->frame_size - 1)) ||
 			  u->state[idx] != FRAME_HELD || (__u64)off + skb->len > u->frame_size))
 		xskb_skb_bug(skb, "dev_queue_xmit: an in-place skb's head is not a frame it holds");
+	/* The kernel takes tx_metadata_len off every descriptor's frame room
+	 * (xp_aligned_validate_desc()), metadata or not: a header pushed that
+	 * close to the frame's start is copied instead. */
+	if (xskb_unlikely(off < u->tx_meta_len))
+		return TX_NOTMINE;
 	if (xskb_unlikely(!tx_room(q, 1)))
 		return TX_NOSPACE;
 	if (xskb_unlikely(skb->ip_summed == XSKB_CHECKSUM_PARTIAL)) {
@@ -256,18 +264,22 @@ static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 	if (!q->multi_buffer || sh->frag_list || xskb_skb_cloned(skb) ||
 	    xskb_refcount_read(&skb->users) != 1 || nf + 1 > q->tx_chain_max ||
 	    (!own_head && hl > room))
-		return 1;
+		return TX_NOTMINE;
 	for (i = 0; i < nf; i++) {
 		const skb_frag_t *f = &sh->frags[i];
 		size_t pi = (size_t)(f->page - u->pages);
 
 		if (f->page < u->pages || pi >= u->frame_count || u->state[pi] != FRAME_HELD ||
 		    xskb_atomic_read(&f->page->_refcount) != 1 || !f->len ||
-		    (__u64)f->offset + f->len > u->frame_size)
-			return 1;
+		    f->offset < u->tx_meta_len || (__u64)f->offset + f->len > u->frame_size)
+			return TX_NOTMINE;
 	}
+	/* The kernel takes tx_metadata_len off every descriptor's frame
+	 * room (xp_aligned_validate_desc()), metadata or not. */
+	if (own_head && hl && (unsigned int)(skb->data - skb->head) < u->tx_meta_len)
+		return TX_NOTMINE;
 	/* The headers back in front of the first fragment, in its frame. */
-	merge = hl && !own_head && sh->frags[0].offset >= hl;
+	merge = hl && !own_head && sh->frags[0].offset >= hl + u->tx_meta_len;
 	nd = nf + (hl && !merge);
 	if (skb->ip_summed == XSKB_CHECKSUM_PARTIAL) {
 		start = tx_csum_start(skb);
@@ -323,11 +335,12 @@ static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 	XSKB_STAT_ADD(q->stats.tx_bytes, skb->len);
 	if (hl && !own_head)
 		XSKB_STAT_ADD(q->stats.tx_hdr_copied, 1);
-	/* The frames are the kernel's now: the skb lets go of them. */
+	/* The frames are the kernel's now: the skb lets go of them. A head
+	 * frame that went out stays; an empty one goes back with the skb. */
 	sh->nr_frags = 0;
 	skb->data_len = 0;
 	skb->len = hl;
-	if (own_head)
+	if (own_head && hl)
 		xskb_skb_free_detached(skb);
 	else
 		xskb_consume_skb(skb);
@@ -415,7 +428,7 @@ static int tx_other(struct xskb_queue *q, struct sk_buff *skb)
 	if (xskb_skb_shinfo(skb)->nr_frags) {
 		int r = tx_frags(q, skb);
 
-		if (r != 1)
+		if (r != TX_NOTMINE)
 			return r;
 	}
 	return tx_copy(q, skb);
@@ -428,8 +441,12 @@ static XSKB_ALWAYS_INLINE int tx_one(struct xskb_queue *q, struct sk_buff *skb)
 	struct xskb_umem *u = q->umem;
 	const struct skb_shared_info *sh = xskb_skb_shinfo(skb);
 
-	if (xskb_likely(tx_own_head(skb, u) && !sh->nr_frags && !sh->frag_list))
-		return tx_inplace(q, u, skb);
+	if (xskb_likely(tx_own_head(skb, u) && !sh->nr_frags && !sh->frag_list)) {
+		int r = tx_inplace(q, u, skb);
+
+		if (xskb_likely(r != TX_NOTMINE))
+			return r;
+	}
 	return tx_other(q, skb);
 }
 
@@ -509,7 +526,41 @@ static XSKB_COLD int tx_xmit_slow(struct xskb_queue *q, struct sk_buff *skb)
 	return r;
 }
 
-static XSKB_ALWAYS_INLINE int tx_xmit(struct xskb_queue *q, struct sk_buff *skb)
+/*
+ * The forwarding case with no call at all, so the compiler keeps it in
+ * scratch registers (a call anywhere in a function makes GCC save
+ * callee-saved registers on every path, as in the skb free fast path): the
+ * polling thread sends a private in-place skb, no checksum to complete, ring
+ * room and a free slot in this thread's skb magazine at hand. Anything else
+ * returns false having changed nothing, and the caller tail-calls the full
+ * path, which checks everything again.
+ */
+static XSKB_ALWAYS_INLINE bool tx_fast(struct xskb_queue *q, struct sk_buff *skb)
+{
+	struct xskb_umem *u = q->umem;
+	const struct skb_shared_info *sh = xskb_skb_shinfo(skb);
+	struct kmem_mag *m = xskb_slab_hot_mag;
+	__u64 hoff = (__u64)(skb->head - u->area), idx = hoff >> u->frame_shift;
+
+	if (xskb_unlikely(!xskb_umem_owned(u) || q->gone || q->qdisc.qlen ||
+			  skb->len < ETH_HLEN || skb->ip_summed == XSKB_CHECKSUM_PARTIAL ||
+			  !tx_own_head(skb, u) || sh->nr_frags || sh->frag_list || skb->destructor ||
+			  skb->fclone != XSKB_SKB_FCLONE_UNAVAILABLE || idx >= u->frame_count ||
+			  u->state[idx] != FRAME_HELD || m->count >= m->cap ||
+			  (unsigned int)(skb->data - skb->head) < u->tx_meta_len ||
+			  xskb_ring_prod_free(&q->tx, 1) < 1))
+		return false;
+	tx_desc(q, hoff + (__u64)(skb->data - skb->head), skb->len, 0);
+	u->state[idx] = q->tx_slot;
+	q->tx_sent++;
+	XSKB_STAT_ADD(q->stats.tx_packets, 1);
+	XSKB_STAT_ADD(q->stats.tx_bytes, skb->len);
+	m->objs[m->count++] = skb;
+	tx_flush_list_add(q);
+	return true;
+}
+
+static __attribute__((noinline)) int tx_xmit(struct xskb_queue *q, struct sk_buff *skb)
 {
 	int r;
 
@@ -529,6 +580,8 @@ int xskb_queue__xmit(struct xskb_queue *q, struct sk_buff *skb)
 		return XSKB_NET_XMIT_DROP;
 	if (xskb_unlikely(!q))
 		return tx_drop(NULL, skb, XSKB_TX_DROP_GONE, SKB_DROP_REASON_DEV_READY);
+	if (xskb_likely(tx_fast(q, skb)))
+		return XSKB_NET_XMIT_SUCCESS;
 	return tx_xmit(q, skb);
 }
 
@@ -552,25 +605,39 @@ static XSKB_COLD struct xskb_queue *tx_pick_slow(struct net_device *dev, unsigne
 	return NULL;
 }
 
+/* dev_queue_xmit() past the fast path: the queue picked with every rule. */
+static __attribute__((noinline)) int tx_dev_xmit_slow(struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+	struct xskb_queue *q;
+
+	if (!dev)
+		return tx_drop(NULL, skb, XSKB_TX_DROP_GONE, SKB_DROP_REASON_DEV_READY);
+	q = tx_pick_slow(dev, skb->queue_mapping);
+	if (!q)
+		return tx_drop(NULL, skb, XSKB_TX_DROP_GONE, SKB_DROP_REASON_DEV_READY);
+	return tx_xmit(q, skb);
+}
+
+/*
+ * A queue registered for skb_get_queue_mapping()'s id exists there, so it
+ * is below real_num_tx_queues as far as xskb can know: the fast path takes
+ * it as it is; everything else goes through tx_pick_slow().
+ */
 int xskb_dev_queue_xmit(struct sk_buff *skb)
 {
 	struct net_device *dev;
 	struct xskb_queue *q;
-	unsigned int qid;
 
 	if (xskb_unlikely(!skb))
 		return XSKB_NET_XMIT_DROP;
 	dev = skb->dev;
-	if (xskb_unlikely(!dev))
-		return tx_drop(NULL, skb, XSKB_TX_DROP_GONE, SKB_DROP_REASON_DEV_READY);
-	qid = skb->queue_mapping;
-	q = qid < XSKB_NETDEV_MAX_TXQ ? dev->xskb_txq[qid] : NULL;
-	if (xskb_unlikely(!q || (dev->real_num_tx_queues && qid >= dev->real_num_tx_queues))) {
-		q = tx_pick_slow(dev, qid);
-		if (!q)
-			return tx_drop(NULL, skb, XSKB_TX_DROP_GONE, SKB_DROP_REASON_DEV_READY);
-	}
-	return tx_xmit(q, skb);
+	if (xskb_likely(dev && skb->queue_mapping < XSKB_NETDEV_MAX_TXQ &&
+			(q = dev->xskb_txq[skb->queue_mapping]) != NULL &&
+			(!dev->real_num_tx_queues || skb->queue_mapping < dev->real_num_tx_queues) &&
+			tx_fast(q, skb)))
+		return XSKB_NET_XMIT_SUCCESS;
+	return tx_dev_xmit_slow(skb);
 }
 
 /* ---- submit and kick --------------------------------------------------------------------- */
@@ -649,8 +716,6 @@ int xskb_queue__flush(struct xskb_queue *q)
 
 int xskb_queue_tx_init(struct xskb_queue *q, const struct xskb_queue_opts *opts)
 {
-	struct net_device *dev = q->netdev;
-
 	xskb__skb_queue_head_init(&q->qdisc);
 	q->qdisc_len = XSKB_OPT(opts, tx_qdisc_len, XSKB_TX_DEFAULT_QDISC);
 	q->tx_off = q->umem->headroom + XSKB_XDP_PACKET_HEADROOM;
@@ -658,9 +723,28 @@ int xskb_queue_tx_init(struct xskb_queue *q, const struct xskb_queue_opts *opts)
 	q->tx_budget = XSKB_TX_KERNEL_BUDGET;
 	q->tx_csum = XSKB_TX_CSUM_SOFTWARE;
 	q->parse_headers = XSKB_OPT(opts, parse_headers, false);
+	{
+		/* Room for copies that does not depend on receiving: a TX
+		 * ring's worth, at most an eighth of the frames. */
+		struct xskb_umem *u = q->umem;
+		unsigned int r = XSKB_OPT(opts, tx_size, XSKB_TX_DEFAULT_RING);
+
+		if (r > u->frame_count / 8)
+			r = u->frame_count / 8;
+		if (r > u->tx_reserve)
+			u->tx_reserve = r;
+	}
+	return 0;
+}
+
+/* The queue transmits for its device's queue id from now on: the last step
+ * of a successful creation, so a failed one leaves nothing behind. */
+void xskb_queue_tx_publish(struct xskb_queue *q)
+{
+	struct net_device *dev = q->netdev;
+
 	if (q->queue_id < XSKB_NETDEV_MAX_TXQ && !dev->xskb_txq[q->queue_id])
 		dev->xskb_txq[q->queue_id] = q;
-	return 0;
 }
 
 /* Before the kind releases its rings: nothing may name the queue after. */
@@ -679,8 +763,19 @@ void xskb_queue_tx_release(struct xskb_queue *q)
 		q->tx_flush_listed = false;
 	}
 	xskb__skb_queue_purge_reason(&q->qdisc, SKB_DROP_REASON_QUEUE_PURGE);
-	if (q->queue_id < XSKB_NETDEV_MAX_TXQ && dev->xskb_txq[q->queue_id] == q)
+	if (q->queue_id < XSKB_NETDEV_MAX_TXQ && dev->xskb_txq[q->queue_id] == q) {
+		/* Another queue of the UMEM for the same device and id (replay
+		 * queues on a caller's device) takes over. */
 		dev->xskb_txq[q->queue_id] = NULL;
+		for (unsigned int s = 0; s < XSKB_UMEM_MAX_QUEUES; s++) {
+			struct xskb_queue *o = u->queues[s];
+
+			if (o && o != q && o->netdev == dev && o->queue_id == q->queue_id) {
+				dev->xskb_txq[q->queue_id] = o;
+				break;
+			}
+		}
+	}
 	/* What the completion ring holds already is ours again. */
 	if (q->comp.ring && q->tx_sent != q->tx_done)
 		tx_complete(q);

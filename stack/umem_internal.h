@@ -77,7 +77,10 @@ struct xskb_umem {
 	/* Transmit: TX metadata in front of each sent packet (0: none), and
 	 * whether the kernel completes checksums itself (XDP_UMEM_TX_SW_CSUM). */
 	unsigned int tx_meta_len;
+	/* Free frames the refill leaves for transmit copies. */
+	unsigned int tx_reserve;
 	bool want_tx_metadata;
+	bool sg;			/* the registering socket was bound with XDP_USE_SG */
 	bool tx_sw_csum;
 	/* Queues of this UMEM with descriptors written but not yet submitted
 	 * (dev_queue_xmit's xmit_more): the end of any poll flushes them. */

@@ -488,12 +488,28 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 	err = bind_mode(q, u, want);
 	if (err)
 		goto out_close;
-	if (u->reg_fd < 0)
+	if (u->reg_fd < 0) {
 		u->reg_fd = q->fd;
+		u->sg = q->multi_buffer;
+	} else if (q->multi_buffer != u->sg) {
+		/* A socket sharing the UMEM binds with XDP_SHARED_UMEM alone and
+		 * gets the registering socket's XDP_USE_SG. */
+		pr_warn("%s queue %u: the shared UMEM's first socket was bound %s multi-buffer; "
+			"this queue is too\n", dev->netdev.name, q->queue_id,
+			u->sg ? "with" : "without");
+		q->multi_buffer = u->sg;
+	}
 	set_tx_budget(q, XSKB_OPT(opts, tx_budget, q->tx.size));
-	if (u->tx_meta_len)
-		q->tx_csum = u->tx_sw_csum && q->mode == XSKB_MODE_COPY ? XSKB_TX_CSUM_KERNEL_SW
-									: XSKB_TX_CSUM_METADATA;
+	/* Copy mode hands the metadata's checksum request to the kernel's
+	 * skb (XDP_UMEM_TX_SW_CSUM: completed there; else the device's offload
+	 * or a CHECKSUM_PARTIAL skb, as any local packet). A zero-copy driver
+	 * without the checksum TX metadata feature would ignore it: xskb does
+	 * not take that on trust and completes checksums itself there. */
+	if (u->tx_meta_len && q->mode == XSKB_MODE_COPY)
+		q->tx_csum = u->tx_sw_csum ? XSKB_TX_CSUM_KERNEL_SW : XSKB_TX_CSUM_METADATA;
+	else if (u->tx_meta_len)
+		pr_debug("%s queue %u: zero-copy: checksums completed in software, not through "
+			 "TX metadata\n", dev->netdev.name, q->queue_id);
 	/* A zero-copy bind here proves an earlier queue's pool is gone. */
 	if (q->mode == XSKB_MODE_ZEROCOPY)
 		xskb_umem_release_retired(u, dev->netdev.ifindex, q->queue_id);
@@ -514,6 +530,7 @@ int xskb_queue__create(struct xskb_queue **out, struct xskb_dev *dev, struct xsk
 	}
 	dev->nr_queues++;
 	dev->bound[q->queue_id / 64] |= 1ul << (q->queue_id % 64);
+	xskb_queue_tx_publish(q);
 	pr_debug("%s queue %u: bound in %s mode\n", dev->netdev.name, q->queue_id,
 		 xskb_bind_mode_str(q->mode));
 	*out = q;

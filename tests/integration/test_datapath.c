@@ -420,14 +420,18 @@ static void test_errors(void **state)
 	assert_int_equal(xskb_umem__create(&u, -1, NULL), 0);
 	qo.queue_id = mlab.queues;			/* one past the last */
 	assert_int_equal(xskb_queue__create(&q, dev, u, &qo), -EINVAL);
+	/* A failed queue leaves nothing for dev_queue_xmit() to find. */
+	assert_null(xskb_dev__netdev(dev)->xskb_txq[mlab.queues]);
 	qo.queue_id = 0;
 	qo.mode = XSKB_MODE_ZEROCOPY;			/* veth cannot */
 	assert_int_equal(xskb_queue__create(&q, dev, u, &qo), -EOPNOTSUPP);
+	assert_null(xskb_dev__netdev(dev)->xskb_txq[0]);
 	qo.mode = XSKB_MODE_AUTO;
 	qo.rx_size = 1000;				/* not a power of two */
 	assert_int_equal(xskb_queue__create(&q, dev, u, &qo), -EINVAL);
 	qo.rx_size = 0;
 	assert_int_equal(xskb_queue__create(&q, dev, u, &qo), 0);
+	assert_ptr_equal(xskb_dev__netdev(dev)->xskb_txq[0], q);
 	{
 		/* Loss-free defaults: a 16384-entry fill ring, posted full. */
 		struct xskb_frame_stats fs;
@@ -446,6 +450,8 @@ static void test_errors(void **state)
 	assert_int_equal(xskb_umem__check(u), 0);
 	assert_int_equal(xskb_queue__destroy(q), 0);
 	assert_int_equal(xskb_queue__destroy(q2), 0);
+	assert_null(xskb_dev__netdev(dev)->xskb_txq[0]);
+	assert_null(xskb_dev__netdev(dev)->xskb_txq[1]);
 	assert_int_equal(xskb_umem__check(u), 0);
 	assert_int_equal(xskb_umem__delete(u), 0);
 	/* A second xskb program on the same interface: libxdp refuses without

@@ -44,6 +44,8 @@ struct t {
 
 static const unsigned char dev_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 
+static struct sk_buff *slab_pkt(struct t *t, unsigned int i);
+
 static void hook(const struct xdp_desc *d, unsigned int n, const void *area, void *arg)
 {
 	struct t *t = arg;
@@ -332,6 +334,107 @@ static void test_frags_chain_zero_copy(void **state)
 	assert_int_equal(xskb_queue__flush(t->q), 0);
 	assert_int_equal(frames(t).tx, 0);
 	assert_int_equal(frames(t).held, 0);
+	teardown(t);
+	free(t);
+}
+
+/* A frags chain whose CHECKSUM_PARTIAL start lies past the linear part is
+ * dropped once, as csum, and nothing else happens to it (tx_frags() used to
+ * return NET_XMIT_DROP, 1, which also meant "copy it instead": tx_copy() then
+ * freed the skb a second time). */
+static void test_frags_csum_out_of_range(void **state)
+{
+	struct cfg c = { .tpl_len = 9000, .mb = true, .mb_mode = XSKB_MB_FRAGS };
+	struct t *t = malloc(sizeof(*t));
+	unsigned long before = xskb_skb_drop_count(SKB_DROP_REASON_NOT_SPECIFIED);
+	struct sk_buff *skb;
+
+	(void)state;
+	setup_cfg(t, &c);
+	skb = rx_one(t);
+	skb_push(skb, ETH_HLEN);
+	assert_true(skb_shinfo(skb)->nr_frags > 0);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = (__u16)(skb_headroom(skb) + 1000);	/* in the frags */
+	skb->csum_offset = 6;
+	assert_int_equal(dev_queue_xmit(skb), NET_XMIT_DROP);
+	assert_int_equal(stats(t).tx_drops[XSKB_TX_DROP_CSUM], 1);
+	assert_int_equal(stats(t).tx_drops[XSKB_TX_DROP_TOO_BIG], 0);
+	assert_int_equal(stats(t).tx_packets, 0);
+	assert_int_equal(xskb_skb_drop_count(SKB_DROP_REASON_NOT_SPECIFIED) - before, 1);
+	assert_int_equal(xskb_queue__flush(t->q), 0);
+	assert_int_equal(t->nsent, 0);
+	assert_int_equal(frames(t).held, 0);
+	assert_int_equal(frames(t).tx, 0);
+	teardown(t);
+	free(t);
+}
+
+/* With TX metadata registered the kernel takes its 24 bytes off every
+ * descriptor's frame room: an in-place skb pushed to within them of its
+ * frame's start is copied, never sent as a descriptor the kernel refuses. */
+static void test_inplace_metadata_room(void **state)
+{
+	struct cfg c = { .tx_metadata = true, .limit = 1 };
+	struct t *t = malloc(sizeof(*t));
+	struct sk_buff *skb;
+
+	(void)state;
+	setup_cfg(t, &c);
+	skb = rx_one(t);
+	skb_push(skb, skb_headroom(skb) - 8);		/* 8 bytes from the frame's start */
+	assert_int_equal(dev_queue_xmit(skb), NET_XMIT_SUCCESS);
+	assert_int_equal(xskb_queue__flush(t->q), 0);
+	assert_int_equal(t->nsent, 1);
+	assert_int_equal(t->sent[0].d[0].addr % FS, XDP_HEADROOM);
+	assert_int_equal(stats(t).tx_copied, 1);
+	{
+		struct xskb_replay_tx_stats rs;
+
+		assert_int_equal(xskb_replay__tx_stats(t->q, &rs), 0);
+		assert_int_equal(rs.invalid_descs, 0);
+	}
+	assert_int_equal(xskb_queue__flush(t->q), 0);
+	assert_int_equal(frames(t).tx, 0);
+	teardown(t);
+	free(t);
+}
+
+/* A sender that receives nothing still finds frames for its copies: the
+ * refill leaves a reserve (an eighth of the UMEM at most) off the fill
+ * rings. Before, every frame went to the fill ring and copies waited in the
+ * qdisc for ever. */
+static void test_copies_without_rx(void **state)
+{
+	XSKB_OPTS(xskb_umem_opts, uo, .frame_size = FS, .frame_count = 64);
+	XSKB_OPTS(xskb_queue_opts, qo, .rx_size = 64, .fill_size = 64);
+	struct t *t = malloc(sizeof(*t));
+	struct xskb_replay_pkt p;
+	struct xskb_frame_stats fs;
+
+	(void)state;
+	memset(t, 0, sizeof(*t));
+	memcpy(t->tpl, dev_mac, 6);
+	t->tpl[12] = 0x08;
+	t->tpl_len = 60;
+	p.data = t->tpl;
+	p.len = 60;
+	{
+		XSKB_OPTS(xskb_replay_opts, ro, .pkts = &p, .nr_pkts = 1, .limit = 1,
+			  .tx_hook = hook, .tx_hook_arg = t);
+
+		assert_int_equal(xskb_umem__create(&t->u, -1, &uo), 0);
+		assert_int_equal(xskb_replay__create(&t->q, t->u, &qo, &ro), 0);
+	}
+	__skb_queue_head_init(&t->got);
+	assert_int_equal(xskb_umem__frame_stats(t->u, &fs), 0);
+	assert_int_equal(fs.fill, 64 - 64 / 8);
+	assert_int_equal(fs.free, 64 / 8);
+	for (unsigned int i = 0; i < 20; i++)
+		assert_int_equal(dev_queue_xmit(slab_pkt(t, i)), NET_XMIT_SUCCESS);
+	for (int i = 0; i < 20 && t->nsent < 20; i++)
+		xskb_queue__flush(t->q);
+	assert_int_equal(t->nsent, 20);
 	teardown(t);
 	free(t);
 }
@@ -688,6 +791,9 @@ int main(void)
 		cmocka_unit_test(test_slab_and_clone_copied),
 		cmocka_unit_test(test_frags_chain_zero_copy),
 		cmocka_unit_test(test_frags_linearised),
+		cmocka_unit_test(test_frags_csum_out_of_range),
+		cmocka_unit_test(test_inplace_metadata_room),
+		cmocka_unit_test(test_copies_without_rx),
 		cmocka_unit_test(test_full_ring_drains_without_rx),
 		cmocka_unit_test(test_qdisc_limit),
 		cmocka_unit_test(test_forged_completions),

@@ -101,10 +101,12 @@ int xskb_queue__stats(struct xskb_queue *q, struct xskb_queue_stats *st)
 	xskb_stats_read((__u64 *)st, (const __u64 *)&q->stats, sizeof(*st) / sizeof(__u64));
 	/* Not counted per packet: every delivered skb took exactly one path. */
 	st->skb_inplace = st->rx_packets - st->skb_slab - st->skb_frags;
-	/* Likewise on transmit: the in-place path counts packets and bytes
-	 * only; every packet takes one descriptor plus the chains' extra ones,
+	/* Likewise on transmit: the in-place path counts bytes only. Every
+	 * packet takes one descriptor plus the chains' extra ones (counted in
+	 * tx_descs until here), q->tx_sent counts descriptors at each flush,
 	 * and every sent packet neither copied nor with its headers copied
-	 * went out without a copy. */
+	 * went out without a copy. Packets count once their flush has run. */
+	st->tx_packets = __atomic_load_n(&q->tx_sent, __ATOMIC_RELAXED) - st->tx_descs;
 	st->tx_descs += st->tx_packets;
 	st->tx_zerocopy = st->tx_packets - st->tx_copied - st->tx_hdr_copied;
 	if (q->ops->stats)

@@ -87,9 +87,10 @@ struct xskb_queue {
 	/* Transmit (tx.c). */
 	struct xskb_ring tx;		/* producer */
 	struct xskb_ring comp;		/* consumer */
-	__u64 tx_sent;			/* frames put in this queue's TX state */
-	__u64 tx_done;			/* of them completed (back to FREE) */
-	__u32 tx_unsubmitted;		/* descriptors written, producer not yet published */
+	/* Every descriptor written takes one frame into this queue's TX
+	 * state, so frames in TX = tx_sent + unsubmitted - tx_done. */
+	__u64 tx_sent;			/* descriptors published (counted at the flush) */
+	__u64 tx_done;			/* frames completed (back to FREE) */
 	__u8 tx_slot;			/* this queue's FRAME_TX + slot state value */
 	bool tx_flush_listed;		/* on umem->tx_flush */
 	bool tx_warned;
@@ -114,11 +115,22 @@ struct xskb_queue {
 #define XSKB_TX_DEFAULT_QDISC	1024u
 #define XSKB_TX_KERNEL_BUDGET	32u	/* copy mode's TX_BATCH_SIZE before XDP_MAX_TX_SKB_BUDGET */
 
+/* Descriptors written but not yet published: the producer index is ours
+ * (none once the rings are gone). */
+static inline __u32 xskb_queue_tx_unsubmitted(const struct xskb_queue *q)
+{
+	return q->tx.producer ? q->tx.cached_prod - *q->tx.producer : 0;
+}
+/* Frames in this queue's TX state (polling thread). */
+static inline __u64 xskb_queue_tx_frames(const struct xskb_queue *q)
+{
+	return q->tx_sent + xskb_queue_tx_unsubmitted(q) - q->tx_done;
+}
 /* Is there transmit work a poll must do (completions to take, descriptors
- * the kernel has not taken, skbs waiting)? */
+ * to publish or that the kernel has not taken, skbs waiting)? */
 static inline bool xskb_queue_tx_busy(const struct xskb_queue *q)
 {
-	return q->tx_sent != q->tx_done || q->qdisc.qlen || q->tx_unsubmitted;
+	return xskb_queue_tx_frames(q) || q->qdisc.qlen;
 }
 /* Completions back, the qdisc onto the ring, submit, kick. */
 int xskb_queue_tx_flush(struct xskb_queue *q);

@@ -424,6 +424,9 @@ static void replay_release(struct xskb_queue *q)
 {
 	replay_free(q->replay);
 	q->replay = NULL;
+	/* The rings were in the replay's memory. */
+	memset(&q->tx, 0, sizeof(q->tx));
+	memset(&q->comp, 0, sizeof(q->comp));
 }
 
 static const struct xskb_queue_ops replay_ops = {

@@ -97,7 +97,6 @@ static XSKB_ALWAYS_INLINE void tx_desc(struct xskb_queue *q, __u64 addr, __u32 l
 	d->addr = addr;
 	d->len = len;
 	d->options = options;
-	q->tx_unsubmitted++;
 }
 
 /* @n free frames, draining remote frees and completions when short. */
@@ -234,8 +233,6 @@ static XSKB_ALWAYS_INLINE int tx_inplace(struct xskb_queue *q, struct xskb_umem 
 	}
 	tx_desc(q, hoff + off, skb->len, (__u32)options);
 	u->state[idx] = q->tx_slot;
-	q->tx_sent++;
-	XSKB_STAT_ADD(q->stats.tx_packets, 1);
 	XSKB_STAT_ADD(q->stats.tx_bytes, skb->len);
 	tx_free_skb_only(skb);
 	return XSKB_NET_XMIT_SUCCESS;
@@ -329,8 +326,6 @@ static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 			k + 1 < nd ? XDP_PKT_CONTD : 0);
 		u->state[fi] = q->tx_slot;
 	}
-	q->tx_sent += nd;
-	XSKB_STAT_ADD(q->stats.tx_packets, 1);
 	XSKB_STAT_ADD(q->stats.tx_descs, nd - 1);	/* the extra ones: see xskb_queue__stats() */
 	XSKB_STAT_ADD(q->stats.tx_bytes, skb->len);
 	if (hl && !own_head)
@@ -411,8 +406,6 @@ static int tx_copy(struct xskb_queue *q, struct sk_buff *skb)
 			(k + 1 < nd ? XDP_PKT_CONTD : 0) | (k ? 0 : options));
 		off += chunk;
 	}
-	q->tx_sent += nd;
-	XSKB_STAT_ADD(q->stats.tx_packets, 1);
 	XSKB_STAT_ADD(q->stats.tx_descs, nd - 1);	/* the extra ones: see xskb_queue__stats() */
 	XSKB_STAT_ADD(q->stats.tx_bytes, len);
 	XSKB_STAT_ADD(q->stats.tx_copied, 1);
@@ -552,8 +545,6 @@ static XSKB_ALWAYS_INLINE bool tx_fast(struct xskb_queue *q, struct sk_buff *skb
 		return false;
 	tx_desc(q, hoff + (__u64)(skb->data - skb->head), skb->len, 0);
 	u->state[idx] = q->tx_slot;
-	q->tx_sent++;
-	XSKB_STAT_ADD(q->stats.tx_packets, 1);
 	XSKB_STAT_ADD(q->stats.tx_bytes, skb->len);
 	m->objs[m->count++] = skb;
 	tx_flush_list_add(q);
@@ -666,15 +657,16 @@ static void tx_kick(struct xskb_queue *q)
 
 int xskb_queue_tx_flush(struct xskb_queue *q)
 {
-	__u32 pending;
+	__u32 pending, n;
 
 	if (q->tx_sent != q->tx_done)
 		tx_complete(q);
 	if (q->qdisc.qlen)
 		tx_qdisc_run(q);
-	if (q->tx_unsubmitted) {
-		xskb_ring_prod_submit(&q->tx, q->tx_unsubmitted);
-		q->tx_unsubmitted = 0;
+	n = xskb_queue_tx_unsubmitted(q);
+	if (n) {
+		xskb_ring_prod_submit(&q->tx, n);
+		XSKB_STAT_ADD(q->tx_sent, n);
 	}
 	pending = xskb_ring_prod_pending(&q->tx);
 	/* Copy mode needs a kick for every batch; a zero-copy driver says
@@ -776,9 +768,13 @@ void xskb_queue_tx_release(struct xskb_queue *q)
 			}
 		}
 	}
-	/* What the completion ring holds already is ours again. */
+	/* What the completion ring holds already is ours again; descriptors
+	 * never published count as sent (their frames are in TX). */
 	if (q->comp.ring && q->tx_sent != q->tx_done)
 		tx_complete(q);
+	XSKB_STAT_ADD(q->tx_sent, xskb_queue_tx_unsubmitted(q));
+	if (q->tx.producer)
+		q->tx.cached_prod = *q->tx.producer;
 }
 
 enum xskb_tx_csum xskb_queue__tx_csum(const struct xskb_queue *q)

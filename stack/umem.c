@@ -240,7 +240,7 @@ static unsigned int umem_free_slot(struct xskb_umem *u, __u8 slot)
 void xskb_umem_detach_queue(struct xskb_umem *u, struct xskb_queue *q, bool retire)
 {
 	unsigned int s = q->slot - FRAME_FILL, n = (unsigned int)(q->posted - q->received);
-	unsigned int tx = (unsigned int)(q->tx_sent - q->tx_done);
+	unsigned int tx = (unsigned int)xskb_queue_tx_frames(q);
 
 	/* Sent frames not yet completed: the kernel is done with them once the
 	 * socket is closed (copy mode copied them into its skbs), but a
@@ -551,7 +551,7 @@ int xskb_umem__frame_stats(struct xskb_umem *u, struct xskb_frame_stats *st)
 		if (!q)
 			continue;
 		st->fill += (unsigned int)(q->posted - q->received);
-		st->tx += (unsigned int)(q->tx_sent - q->tx_done);
+		st->tx += (unsigned int)xskb_queue_tx_frames(q);
 		st->fill_ring += xskb_ring_prod_pending(&q->fill);
 		st->rx_ring += __atomic_load_n(q->rx.producer, __ATOMIC_ACQUIRE) - *q->rx.consumer;
 	}
@@ -653,10 +653,10 @@ static int umem_check_once(struct xskb_umem *u, unsigned char *seen, bool say)
 					   "state or listed twice\n", q->queue_id,
 					   (unsigned long long)i);
 		}
-		if (counts[q->tx_slot] != q->tx_sent - q->tx_done)
+		if (counts[q->tx_slot] != xskb_queue_tx_frames(q))
 			CHECK_FAIL(-EUCLEAN, "queue %u: %u frames in TX state but %llu sent - "
 				   "completed\n", q->queue_id, counts[q->tx_slot],
-				   (unsigned long long)(q->tx_sent - q->tx_done));
+				   (unsigned long long)xskb_queue_tx_frames(q));
 		/* TX ring entries the kernel has not taken, and completions not
 		 * yet drained, name frames in this queue's TX state (the kernel
 		 * moves entries from one to the other meanwhile). */

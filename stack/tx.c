@@ -387,7 +387,10 @@ static int tx_copy(struct xskb_queue *q, struct sk_buff *skb)
 		off += chunk;
 	}
 	if (start >= 0) {
-		if (q->tx_csum != XSKB_TX_CSUM_SOFTWARE) {
+		/* Metadata describes the first descriptor only (the kernel
+		 * refuses a field beyond it, and XDP_UMEM_TX_SW_CSUM would sum
+		 * that descriptor alone): a chain is summed here. */
+		if (q->tx_csum != XSKB_TX_CSUM_SOFTWARE && nd == 1) {
 			tx_csum_meta(skb, start, u->area + ((__u64)frames[0] << u->frame_shift) +
 					     q->tx_off);
 			options = XDP_TX_METADATA;

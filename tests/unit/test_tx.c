@@ -718,6 +718,42 @@ static void test_csum_partial_metadata(void **state)
 	free(t);
 }
 
+/* A copied chain with CHECKSUM_PARTIAL on a queue that uses TX metadata: the
+ * metadata would describe the first descriptor only (the kernel refuses a
+ * field beyond it), so the chain is summed in software. fuzz_tx found the
+ * lost packet: the old code put the request in metadata, the replay refused
+ * the descriptor and its frame never completed. */
+static void test_csum_partial_chain_with_metadata(void **state)
+{
+	struct cfg c = { .mb = true, .tx_metadata = true };
+	struct t *t = malloc(sizeof(*t));
+	struct sk_buff *skb = NULL;
+
+	(void)state;
+	setup_cfg(t, &c);
+	assert_int_equal(xskb_queue__tx_csum(t->q), XSKB_TX_CSUM_METADATA);
+	{
+		/* A linear 6000-byte UDP frame: two chained copies. */
+		unsigned int payload = 6000 - ETH_HLEN - 28;
+		struct sk_buff *small = udp_partial(t, payload);
+
+		skb = small;
+	}
+	assert_int_equal(dev_queue_xmit(skb), NET_XMIT_SUCCESS);
+	assert_int_equal(xskb_queue__flush(t->q), 0);
+	assert_int_equal(t->nsent, 1);
+	assert_int_equal(t->sent[0].n, 2);
+	assert_int_equal(t->sent[0].d[0].options & (1u << 1), 0);	/* no metadata */
+	assert_int_equal(t->sent[0].len, 6000);
+	assert_udp_ok(t->sent[0].bytes, t->sent[0].len);
+	assert_int_equal(stats(t).tx_csum_sw, 1);
+	assert_int_equal(stats(t).tx_csum_offload, 0);
+	assert_int_equal(xskb_queue__flush(t->q), 0);
+	assert_int_equal(frames(t).tx, 0);
+	teardown(t);
+	free(t);
+}
+
 /* ---- the contract's edges ---------------------------------------------------------------- */
 
 static void *xmit_thread(void *arg)
@@ -800,6 +836,7 @@ int main(void)
 		cmocka_unit_test(test_teardown_in_flight),
 		cmocka_unit_test(test_csum_partial_software),
 		cmocka_unit_test(test_csum_partial_metadata),
+		cmocka_unit_test(test_csum_partial_chain_with_metadata),
 		cmocka_unit_test(test_drops_and_owner),
 		cmocka_unit_test(test_ring_sizes),
 	};

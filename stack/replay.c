@@ -294,20 +294,27 @@ static int replay_tx_kick(struct xskb_queue *q)
 		/* The common run: one descriptor per packet, no metadata, within
 		 * the budget and the completion ring's room. */
 		__u32 lim = avail < q->tx_budget ? avail : q->tx_budget;
+		/* Locals: the completion stores could alias u's fields. */
+		const struct xdp_desc *tring = rp->ktx.ring;
+		__u64 *cring = rp->kcomp.ring;
+		const __u32 tmask = rp->ktx.mask, cmask = rp->kcomp.mask;
+		const __u64 fs = u->frame_size, area_len = u->area_len, meta = u->tx_meta_len;
 		__u64 bytes = 0;
 		__u32 bad = 0;
 
 		lim = lim < room ? lim : room;
 		for (; used < lim; used++) {
-			const struct xdp_desc *p = xskb_ring_desc(&rp->ktx, cons + used);
+			const struct xdp_desc *p = &tring[(cons + used) & tmask];
+			const __u64 a = p->addr, len = p->len;
 
 			if (xskb_unlikely(p->options))
 				break;
-			if (xskb_likely(p->len && p->len <= u->frame_size && p->addr < u->area_len &&
-					!((p->addr ^ (p->addr + p->len - 1)) & mask) &&
-					(p->addr & ~mask) >= u->tx_meta_len)) {
-				*xskb_ring_addr(&rp->kcomp, prod + good++) = p->addr;
-				bytes += p->len;
+			/* 1..frame size bytes, inside the area, inside one frame,
+			 * the metadata room in front. */
+			if (xskb_likely(len - 1 < fs && a < area_len && !((a ^ (a + len - 1)) & mask) &&
+					(a & ~mask) >= meta)) {
+				cring[(prod + good++) & cmask] = a;
+				bytes += len;
 			} else {
 				bad++;
 			}

@@ -568,40 +568,6 @@ static XSKB_COLD void skb_account_drop(struct sk_buff *skb, enum skb_drop_reason
  * skb_release_all() + kfree_skbmem() do for it, minus the checks that cannot
  * fire. The flag bits are tested as one 16-bit word against constants.
  */
-#define SKB_FLAGS_OFFSET (offsetof(struct sk_buff, mac_len) + sizeof(__u16))
-_Static_assert(offsetof(struct sk_buff, vlan_tci) == SKB_FLAGS_OFFSET + 2,
-	       "two bytes of flag bits (cloned, fclone, ..., xsk_frame) follow mac_len");
-
-static XSKB_ALWAYS_INLINE __u16 skb_flag_word(const struct sk_buff *skb)
-{
-	__u16 w;
-
-	memcpy(&w, (const unsigned char *)skb + SKB_FLAGS_OFFSET, sizeof(w));
-	return w;
-}
-
-/* The flag bits that must be clear (cloned, fclone) or set (xsk_frame) for
- * the fast path, as one word: constants the compiler folds from the layout. */
-static XSKB_ALWAYS_INLINE __u16 xsk_fast_mask(void)
-{
-	struct sk_buff t;
-
-	memset(&t, 0, sizeof(t));
-	t.cloned = 1;
-	t.fclone = 3;
-	t.xsk_frame = 1;
-	return skb_flag_word(&t);
-}
-
-static XSKB_ALWAYS_INLINE __u16 xsk_fast_val(void)
-{
-	struct sk_buff t;
-
-	memset(&t, 0, sizeof(t));
-	t.xsk_frame = 1;
-	return skb_flag_word(&t);
-}
-
 static __attribute__((noinline)) void kfree_skb_slow(struct sk_buff *skb, enum skb_drop_reason reason)
 {
 	if (!skb_unref(skb))
@@ -624,7 +590,7 @@ static XSKB_ALWAYS_INLINE bool consume_xsk_fast(struct sk_buff *skb)
 	struct xskb_umem *u;
 
 	if (xskb_unlikely(!skb || xskb_refcount_read(&skb->users) != 1 ||
-			  (skb_flag_word(skb) & xsk_fast_mask()) != xsk_fast_val() || skb->destructor))
+			  (xskb_skb_flag_word(skb) & xskb_xsk_fast_mask()) != xskb_xsk_fast_val() || skb->destructor))
 		return false;
 	sh = xskb_skb_shinfo(skb);
 	if (xskb_unlikely(sh->nr_frags || sh->frag_list))

@@ -6,6 +6,8 @@
 #ifndef XSKB_SKBUFF_INTERNAL_H
 #define XSKB_SKBUFF_INTERNAL_H
 
+#include <stddef.h>
+#include <string.h>
 #include <xskb/skbuff.h>
 
 extern struct kmem_cache *xskb_skbuff_head_cache;
@@ -69,6 +71,63 @@ static XSKB_ALWAYS_INLINE void xskb__build_skb_around(struct sk_buff *skb, void 
 
 	shinfo = xskb_skb_shinfo(skb);
 	xskb_shinfo_init(shinfo);
+}
+
+/*
+ * The flag bits as one 16-bit word, for fast paths that test several at once
+ * against constants the compiler folds from the layout: an skb the frame
+ * fast paths (free, transmit) may take has cloned and fclone clear and
+ * xsk_frame set.
+ */
+#define XSKB_SKB_FLAGS_OFFSET (offsetof(struct sk_buff, mac_len) + sizeof(__u16))
+_Static_assert(offsetof(struct sk_buff, vlan_tci) == XSKB_SKB_FLAGS_OFFSET + 2,
+	       "two bytes of flag bits (cloned, fclone, ..., xsk_frame) follow mac_len");
+
+static XSKB_ALWAYS_INLINE __u16 xskb_skb_flag_word(const struct sk_buff *skb)
+{
+	__u16 w;
+
+	memcpy(&w, (const unsigned char *)skb + XSKB_SKB_FLAGS_OFFSET, sizeof(w));
+	return w;
+}
+
+static XSKB_ALWAYS_INLINE __u16 xskb_xsk_fast_mask(void)
+{
+	struct sk_buff t;
+
+	memset(&t, 0, sizeof(t));
+	t.cloned = 1;
+	t.fclone = 3;
+	t.xsk_frame = 1;
+	return xskb_skb_flag_word(&t);
+}
+
+static XSKB_ALWAYS_INLINE __u16 xskb_xsk_fast_val(void)
+{
+	struct sk_buff t;
+
+	memset(&t, 0, sizeof(t));
+	t.xsk_frame = 1;
+	return xskb_skb_flag_word(&t);
+}
+
+/* The ip_summed bits in the flag word, and their CHECKSUM_PARTIAL value. */
+static XSKB_ALWAYS_INLINE __u16 xskb_ip_summed_mask(void)
+{
+	struct sk_buff t;
+
+	memset(&t, 0, sizeof(t));
+	t.ip_summed = 3;
+	return xskb_skb_flag_word(&t);
+}
+
+static XSKB_ALWAYS_INLINE __u16 xskb_ip_summed_partial(void)
+{
+	struct sk_buff t;
+
+	memset(&t, 0, sizeof(t));
+	t.ip_summed = XSKB_CHECKSUM_PARTIAL;
+	return xskb_skb_flag_word(&t);
 }
 
 #endif /* XSKB_SKBUFF_INTERNAL_H */

@@ -538,11 +538,16 @@ static XSKB_ALWAYS_INLINE bool tx_fast(struct xskb_queue *q, struct sk_buff *skb
 	struct kmem_mag *m = xskb_slab_hot_mag;
 	__u64 hoff = (__u64)(skb->head - u->area), idx = hoff >> u->frame_shift;
 
-	if (xskb_unlikely(!xskb_umem_owned(u) || q->gone || q->qdisc.qlen ||
-			  skb->len < ETH_HLEN || skb->ip_summed == XSKB_CHECKSUM_PARTIAL ||
-			  !tx_own_head(skb, u) || sh->nr_frags || sh->frag_list || skb->destructor ||
-			  skb->fclone != XSKB_SKB_FCLONE_UNAVAILABLE || idx >= u->frame_count ||
-			  u->state[idx] != FRAME_HELD || m->count >= m->cap ||
+	__u16 w = xskb_skb_flag_word(skb);
+
+	/* One word for xsk_frame set, cloned and fclone clear, and no
+	 * CHECKSUM_PARTIAL; then the rest, cheapest first. */
+	if (xskb_unlikely((w & xskb_xsk_fast_mask()) != xskb_xsk_fast_val() ||
+			  (w & xskb_ip_summed_mask()) == xskb_ip_summed_partial() ||
+			  skb->head_owner != &u->head_owner || xskb_refcount_read(&skb->users) != 1 ||
+			  !xskb_umem_owned(u) || q->gone || q->qdisc.qlen || skb->len < ETH_HLEN ||
+			  sh->nr_frags || sh->frag_list || skb->destructor ||
+			  idx >= u->frame_count || u->state[idx] != FRAME_HELD || m->count >= m->cap ||
 			  (unsigned int)(skb->data - skb->head) < u->tx_meta_len ||
 			  xskb_ring_prod_free(&q->tx, 1) < 1))
 		return false;

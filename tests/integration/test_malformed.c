@@ -943,7 +943,10 @@ static void test_rx_tool_pcap(void **state)
 		close(fd);
 		fail_msg("xskb-rx did not attach");
 	}
-	usleep(500000);		/* attached is not yet bound */
+	/* Attached is not yet bound: the socket comes after a 128 MiB UMEM
+	 * is mapped and filled, which took over 0.5 s under a loaded CI (a run
+	 * where xskb-rx bound after most frames had passed: 891 of 1228). */
+	usleep(2000000);
 	for (unsigned int i = 0; i < nr_cls; i++) {
 		memcpy(to.sll_addr, cls[i].f, 6);
 		for (unsigned int j = 0; j < cls[i].count; j++) {

@@ -136,7 +136,8 @@ static int tx_csum_start(const struct sk_buff *skb)
 	return start;
 }
 
-/* skb_checksum_help()'s value, read-only: the skb may be a clone. */
+/* skb_checksum_help()'s value without its write, for a copy: the skb may
+ * be a clone, whose data is shared. */
 static __sum16 tx_csum_value(const struct sk_buff *skb, int start)
 {
 	__sum16 v = xskb_csum_fold(xskb_skb_checksum(skb, start, (int)skb->len - start, 0));
@@ -180,11 +181,9 @@ static XSKB_COLD int tx_inplace_csum(struct xskb_queue *q, struct sk_buff *skb, 
 		XSKB_STAT_ADD(q->stats.tx_csum_offload, 1);
 		return XDP_TX_METADATA;
 	}
-	{
-		__sum16 v = tx_csum_value(skb, start);
-
-		memcpy(skb->data + start + skb->csum_offset, &v, sizeof(v));
-	}
+	/* The data is private: the kernel's own helper, in place. */
+	if (xskb_skb_checksum_help(skb))
+		return -1;
 	XSKB_STAT_ADD(q->stats.tx_csum_sw, 1);
 	return 0;
 }
@@ -246,7 +245,7 @@ static XSKB_ALWAYS_INLINE int tx_inplace(struct xskb_queue *q, struct xskb_umem 
  * fragment's frame, right in front of the fragment, where the receive path
  * found it, so the chain has as many descriptors as it arrived with; into a
  * fresh frame when there is no room there; in place when the head is a frame
- * itself. Returns 1 when the skb does not qualify.
+ * itself. Returns TX_NOTMINE when the skb does not qualify (untouched).
  */
 static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 {
@@ -286,10 +285,9 @@ static int tx_frags(struct xskb_queue *q, struct sk_buff *skb)
 	if (!tx_room(q, nd) || (hl && !own_head && !merge && !tx_frames(q, 1)))
 		return TX_NOSPACE;
 	if (start >= 0) {
-		/* In the linear part, which is ours to write: private. */
-		__sum16 v = tx_csum_value(skb, start);
-
-		memcpy(skb->data + start + skb->csum_offset, &v, sizeof(v));
+		/* In the linear part, which is private: checked above, so the
+		 * kernel's helper cannot fail here. */
+		xskb_skb_checksum_help(skb);
 		XSKB_STAT_ADD(q->stats.tx_csum_sw, 1);
 	}
 	i = 0;
@@ -497,9 +495,10 @@ static XSKB_COLD int tx_not_owner(struct xskb_queue *q, struct sk_buff *skb)
 	return tx_drop(q, skb, XSKB_TX_DROP_NOT_OWNER, SKB_DROP_REASON_DEV_READY);
 }
 
-/* Everything but the common case: not yet the UMEM's poller, the
- * interface gone, a runt, skbs waiting in the qdisc. */
-static XSKB_COLD int tx_xmit_slow(struct xskb_queue *q, struct sk_buff *skb)
+/* The full path, after tx_fast() declined: not yet the UMEM's poller,
+ * the interface gone, a runt, skbs waiting in the qdisc, a copy, a chain,
+ * a checksum, no room. */
+static __attribute__((noinline)) int tx_xmit(struct xskb_queue *q, struct sk_buff *skb)
 {
 	int r;
 
@@ -557,20 +556,6 @@ static XSKB_ALWAYS_INLINE bool tx_fast(struct xskb_queue *q, struct sk_buff *skb
 	m->objs[m->count++] = skb;
 	tx_flush_list_add(q);
 	return true;
-}
-
-static __attribute__((noinline)) int tx_xmit(struct xskb_queue *q, struct sk_buff *skb)
-{
-	int r;
-
-	if (xskb_unlikely(!xskb_umem_owned(q->umem) || q->gone || skb->len < ETH_HLEN ||
-			  q->qdisc.qlen))
-		return tx_xmit_slow(q, skb);
-	r = tx_one(q, skb);
-	if (xskb_unlikely(r == TX_NOSPACE))
-		return tx_enqueue(q, skb);
-	tx_flush_list_add(q);
-	return r;
 }
 
 int xskb_queue__xmit(struct xskb_queue *q, struct sk_buff *skb)
